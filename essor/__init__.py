@@ -1,0 +1,1 @@
+"""Essor: the platform of a network of local authorities for the social and solidarity economy."""

@@ -1,0 +1,50 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from essor.accounts.models import User
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Adresse électronique ou mot de passe incorrect. Vérifiez la saisie "
+                         "(les majuscules comptent dans le mot de passe).",
+        "inactive": "Ce compte est désactivé. Contactez l'équipe du réseau.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Adresse électronique"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name"]
+        labels = {"first_name": "Prénom", "last_name": "Nom"}
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Mot de passe actuel", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Par sécurité, confirmez avec votre mot de passe.",
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("Mot de passe incorrect.")
+        return password
+
+
+__all__ = ["AccountDeleteForm", "LoginForm", "ProfileForm", "password_validation"]

@@ -1,0 +1,28 @@
+"""Reads about accounts, including the export of a person's own data."""
+
+from wagtail import hooks
+
+from essor.accounts.models import User
+from essor.core.roles import ROLE_LABELS, user_role
+
+PERSONAL_DATA_HOOK = "essor_personal_data"
+
+
+def personal_data_export(user: User) -> dict:
+    """Everything Essor holds about this account, for the right of access (RGPD art. 15).
+
+    Modules add their part through the ``essor_personal_data`` hook: ``(user) -> dict``.
+    """
+    data = {
+        "compte": {
+            "adresse_electronique": user.email,
+            "prenom": user.first_name,
+            "nom": user.last_name,
+            "role": ROLE_LABELS[user_role(user)],
+            "date_de_creation": user.date_joined.isoformat(),
+            "derniere_connexion": user.last_login.isoformat() if user.last_login else None,
+        }
+    }
+    for contribute in hooks.get_hooks(PERSONAL_DATA_HOOK):
+        data.update(contribute(user))
+    return data

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "essor.core"
+    label = "core"
+    verbose_name = "Socle commun"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+        from wagtail.signals import page_published, page_unpublished
+
+        from essor.core import services
+
+        post_migrate.connect(services.site_ensure_after_migrate, sender=self)
+        page_published.connect(services.clear_layout_caches)
+        page_unpublished.connect(services.clear_layout_caches)

@@ -1,0 +1,16 @@
+from django.http import HttpRequest
+
+from essor.core import navigation
+from essor.core.roles import ROLE_LABELS, user_role
+from essor.core.selectors import footer_links
+
+
+def essor(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    role = user_role(user)
+    return {
+        "essor_nav": navigation.menu_for(user),
+        "essor_role": role.value,
+        "essor_role_label": ROLE_LABELS[role],
+        "essor_footer_links": footer_links(),
+    }

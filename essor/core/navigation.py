@@ -1,0 +1,54 @@
+"""Extension points of the layout, filled by modules through Wagtail hooks.
+
+Modules register in their `wagtail_hooks.py` instead of editing the base template,
+so the layout "holds the modules" without knowing them:
+
+- ``essor_main_menu`` → a ``NavEntry``
+- ``essor_home_figures`` → a list of ``{"value", "label"}`` for the home page
+- ``essor_account_panels`` → a callable ``(request) -> {"title", "template", "context"} | None``
+"""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from wagtail import hooks
+
+from essor.core.roles import Role, has_role
+
+MAIN_MENU_HOOK = "essor_main_menu"
+HOME_FIGURES_HOOK = "essor_home_figures"
+ACCOUNT_PANELS_HOOK = "essor_account_panels"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    order: int = 100
+    role: Role = Role.VISITOR
+    description: str = ""
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+def menu_for(user: object) -> list[dict]:
+    """Main menu entries this user may follow, in order."""
+    entries = sorted((fn() for fn in hooks.get_hooks(MAIN_MENU_HOOK)), key=lambda e: (e.order, e.label))
+    return [
+        {"label": entry.label, "url": url, "description": entry.description}
+        for entry in entries
+        if has_role(user, entry.role) and (url := entry.url())
+    ]
+
+
+def home_figures() -> list[dict]:
+    return [figure for fn in hooks.get_hooks(HOME_FIGURES_HOOK) for figure in fn()]
+
+
+def account_panels(request: HttpRequest) -> list[dict]:
+    return [panel for fn in hooks.get_hooks(ACCOUNT_PANELS_HOOK) if (panel := fn(request))]
