@@ -1,8 +1,7 @@
-"""Shared test harness: the referential is imported once per test database, and every
-page test can check that no template variable was left undefined."""
+"""Shared test harness: the referential is imported once per test database; fixtures for
+accounts of every role."""
 
 import pytest
-from django.conf import settings
 
 from essor.accounts.services import account_create
 from essor.core.roles import Role
@@ -19,15 +18,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _email_backend(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-def assert_page_ok(response, status: int = 200) -> str:
-    """The page answered `status` and rendered no undefined variable."""
-    assert response.status_code == status, response.status_code
-    html = response.content.decode()
-    marker = settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"].replace("%s", "")
-    assert marker not in html, f"undefined template variable in page: {html[html.index(marker):][:120]}"
-    return html
 
 
 @pytest.fixture

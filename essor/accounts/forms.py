@@ -8,7 +8,7 @@ from essor.accounts.models import User
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect. Vérifiez la saisie "
-                         "(les majuscules comptent dans le mot de passe).",
+        "(les majuscules comptent dans le mot de passe).",
         "inactive": "Ce compte est désactivé. Contactez l'équipe du réseau.",
     }
 
@@ -31,7 +31,8 @@ class ProfileForm(forms.ModelForm):
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
-        label="Mot de passe actuel", strip=False,
+        label="Mot de passe actuel",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Par sécurité, confirmez avec votre mot de passe.",
     )

@@ -26,3 +26,10 @@ def personal_data_export(user: User) -> dict:
     for contribute in hooks.get_hooks(PERSONAL_DATA_HOOK):
         data.update(contribute(user))
     return data
+
+
+def login_username(request: object, credentials: dict | None = None) -> str:
+    """The address a login attempt was made for, as axes counts failures: case and spaces
+    ignored, so that "Elue@X.fr" and "elue@x.fr " share one counter."""
+    raw = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username", "")
+    return str(raw).strip().lower()

@@ -1,5 +1,7 @@
 """Writes of accounts: the role groups and their permissions, account creation and deletion."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
@@ -8,7 +10,9 @@ from essor.accounts.models import User
 from essor.core.roles import GROUP_NAMES, Role
 
 # Apps whose models editors manage in the admin; administrators get everything.
-EDITOR_APPS = ["members", "territories", "wagtailimages", "wagtaildocs", "wagtailredirects", "taggit"]
+EDITOR_APPS = ["members", "wagtailimages", "wagtaildocs", "wagtailredirects", "taggit"]
+# The referential changes only through imports: editors read it, administrators may correct it.
+EDITOR_READ_ONLY_APPS = ["territories"]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 EDITOR_COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
@@ -19,9 +23,18 @@ EDITOR_COLLECTION_PERMISSIONS = {
 @transaction.atomic
 def roles_ensure() -> dict[Role, Group]:
     """Create the role groups with their permissions. Idempotent; adds what is missing."""
+    # post_migrate reaches this app before later apps have their permissions: create them all.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in GROUP_NAMES.items()}
-    access_admin = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
-    editor_perms = Permission.objects.filter(content_type__app_label__in=EDITOR_APPS)
+    access_admin = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    editor_perms = Permission.objects.filter(
+        content_type__app_label__in=EDITOR_APPS
+    ) | Permission.objects.filter(
+        content_type__app_label__in=EDITOR_READ_ONLY_APPS, codename__startswith="view_"
+    )
     groups[Role.EDITOR].permissions.add(*access_admin, *editor_perms)
     groups[Role.ADMINISTRATOR].permissions.add(*Permission.objects.all())
     root = Page.get_first_root_node()
@@ -32,7 +45,9 @@ def roles_ensure() -> dict[Role, Group]:
             for permission in Permission.objects.filter(
                 content_type__app_label="wagtailcore", codename__in=EDITOR_PAGE_PERMISSIONS
             ):
-                GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=root, permission=permission
+                )
         if collection is not None:
             for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
                 for permission in Permission.objects.filter(
@@ -49,11 +64,22 @@ def roles_ensure_after_migrate(sender: object, **kwargs: object) -> None:
 
 
 @transaction.atomic
-def account_create(email: str, *, role: Role, first_name: str = "", last_name: str = "",
-                   password: str | None = None) -> User:
+def account_create(
+    email: str,
+    *,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+) -> User:
     """Create an account holding `role` (visitor means no group)."""
-    user = User.objects.create_user(email=email, password=password, first_name=first_name,
-                                    last_name=last_name, is_staff=role == Role.ADMINISTRATOR)
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=role == Role.ADMINISTRATOR,
+    )
     if role in GROUP_NAMES:
         user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
     return user

@@ -12,9 +12,19 @@ urlpatterns = [
     path("supprimer/", views.account_delete, name="delete"),
     path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe-oublie/", views.PasswordResetView.as_view(), name="password_reset"),
-    path("mot-de-passe-oublie/envoye/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("reinitialiser/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
-    path("reinitialiser/termine/", views.PasswordResetCompleteView.as_view(),
-         name="password_reset_complete"),
+    path(
+        "mot-de-passe-oublie/envoye/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reinitialiser/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reinitialiser/termine/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

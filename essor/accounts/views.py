@@ -24,8 +24,10 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-_RESET_URLS = {"email_template_name": "accounts/email/password_reset.txt",
-               "subject_template_name": "accounts/email/password_reset_subject.txt"}
+_RESET_URLS = {
+    "email_template_name": "accounts/email/password_reset.txt",
+    "subject_template_name": "accounts/email/password_reset_subject.txt",
+}
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -65,7 +67,9 @@ def account(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Vos informations ont été enregistrées.")
         return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form, "panels": account_panels(request)})
+    return render(
+        request, "accounts/account.html", {"form": form, "panels": account_panels(request)}
+    )
 
 
 @login_required
@@ -84,6 +88,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         user = request.user
         logout(request)
         services.account_delete(user)
-        messages.success(request, "Votre compte et les données qui lui sont attachées ont été supprimés.")
+        messages.success(
+            request, "Votre compte et les données qui lui sont attachées ont été supprimés."
+        )
         return redirect("/")
     return render(request, "accounts/account_delete.html", {"form": form})

@@ -18,7 +18,9 @@ class NetworkSettings(BaseSiteSetting):
     tagline = models.CharField("accroche", max_length=250, blank=True)
     postal_address = models.TextField("adresse postale", blank=True)
     contact_email = models.EmailField("courriel de contact", blank=True)
-    publication_director = models.CharField("directeur·rice de la publication", max_length=200, blank=True)
+    publication_director = models.CharField(
+        "directeur·rice de la publication", max_length=200, blank=True
+    )
     host = models.TextField("hébergeur", blank=True)
     is_demo = models.BooleanField(
         "données de démonstration",

@@ -38,7 +38,9 @@ class NavEntry:
 
 def menu_for(user: object) -> list[dict]:
     """Main menu entries this user may follow, in order."""
-    entries = sorted((fn() for fn in hooks.get_hooks(MAIN_MENU_HOOK)), key=lambda e: (e.order, e.label))
+    entries = sorted(
+        (fn() for fn in hooks.get_hooks(MAIN_MENU_HOOK)), key=lambda e: (e.order, e.label)
+    )
     return [
         {"label": entry.label, "url": url, "description": entry.description}
         for entry in entries

@@ -36,7 +36,11 @@ _RANK = {Role.VISITOR: 0, Role.MEMBER: 1, Role.EDITOR: 2, Role.ADMINISTRATOR: 3}
 
 def user_role(user: object) -> Role:
     """The highest role a user holds (cached on the user object for the request)."""
-    if user is None or isinstance(user, AnonymousUser) or not getattr(user, "is_authenticated", False):
+    if (
+        user is None
+        or isinstance(user, AnonymousUser)
+        or not getattr(user, "is_authenticated", False)
+    ):
         return Role.VISITOR
     cached = getattr(user, "_essor_role", None)
     if cached is not None:

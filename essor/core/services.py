@@ -72,8 +72,9 @@ def site_ensure() -> HomePage:
 def _point_default_site_to(home: Page) -> None:
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                            site_name="Essor")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Essor"
+        )
     else:
         site.root_page = home
         site.save()

@@ -27,11 +27,19 @@ class Authority(models.Model):
     slug = models.SlugField("identifiant d'adresse", max_length=120, unique=True)
     kind = models.CharField("niveau", max_length=12, choices=AuthorityKind.choices)
     territory = models.OneToOneField(
-        Territory, verbose_name="territoire officiel", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="authority",
+        Territory,
+        verbose_name="territoire officiel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authority",
     )
-    siren = models.CharField("SIREN", max_length=9, blank=True,
-                             help_text="Pour un organisme sans code territorial officiel.")
+    siren = models.CharField(
+        "SIREN",
+        max_length=9,
+        blank=True,
+        help_text="Pour un organisme sans code territorial officiel.",
+    )
     website = models.URLField("site internet", blank=True)
     is_member = models.BooleanField("adhérente au réseau", default=False)
     member_since = models.DateField("adhérente depuis", null=True, blank=True)
@@ -46,7 +54,9 @@ class Authority(models.Model):
                 name="authority_has_official_identifier",
                 violation_error_message="Une collectivité doit avoir un territoire officiel ou un SIREN.",
             ),
-            models.UniqueConstraint(fields=["siren"], condition=~Q(siren=""), name="authority_unique_siren"),
+            models.UniqueConstraint(
+                fields=["siren"], condition=~Q(siren=""), name="authority_unique_siren"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,8 +86,9 @@ class Organisation(models.Model):
     name = models.CharField("nom", max_length=250)
     acronym = models.CharField("sigle", max_length=40, blank=True)
     slug = models.SlugField("identifiant d'adresse", max_length=120, unique=True)
-    kind = models.CharField("type", max_length=24, choices=OrganisationKind.choices,
-                            default=OrganisationKind.OTHER)
+    kind = models.CharField(
+        "type", max_length=24, choices=OrganisationKind.choices, default=OrganisationKind.OTHER
+    )
     website = models.URLField("site internet", blank=True)
     description = models.TextField("présentation", blank=True)
     founded = models.PositiveSmallIntegerField("année de création", null=True, blank=True)
@@ -113,12 +124,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("members:person", args=[self.slug])
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    def get_absolute_url(self) -> str:
-        return reverse("members:person", args=[self.slug])
 
 
 class PositionKind(models.TextChoices):
@@ -144,21 +155,40 @@ class Position(models.Model):
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
-    authority = models.ForeignKey(Authority, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="positions", verbose_name="collectivité")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="positions", verbose_name="organisation")
+    authority = models.ForeignKey(
+        Authority,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="positions",
+        verbose_name="collectivité",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="positions",
+        verbose_name="organisation",
+    )
     title = models.CharField("fonction", max_length=250)
-    kind = models.CharField("nature", max_length=10, choices=PositionKind.choices,
-                            default=PositionKind.ELECTED)
+    kind = models.CharField(
+        "nature", max_length=10, choices=PositionKind.choices, default=PositionKind.ELECTED
+    )
     board_role = models.CharField(
-        "rôle au conseil d'administration du réseau", max_length=20, choices=BoardRole.choices,
+        "rôle au conseil d'administration du réseau",
+        max_length=20,
+        choices=BoardRole.choices,
         blank=True,
     )
     start_date = models.DateField("début", null=True, blank=True)
     end_date = models.DateField("fin", null=True, blank=True)
-    source = models.CharField("source", max_length=250, blank=True,
-                              help_text="Document ou passage d'où vient l'information.")
+    source = models.CharField(
+        "source",
+        max_length=250,
+        blank=True,
+        help_text="Document ou passage d'où vient l'information.",
+    )
 
     class Meta:
         verbose_name = "fonction"
@@ -172,7 +202,9 @@ class Position(models.Model):
                 violation_error_message="Une fonction s'exerce dans une collectivité ou une organisation, pas les deux.",
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
                 name="position_dates_ordered",
                 violation_error_message="La date de fin précède la date de début.",
             ),
@@ -195,12 +227,23 @@ class Position(models.Model):
 class AuthorityUser(models.Model):
     """Attaches a member user's account to the one authority they act for."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="authority_link", verbose_name="compte")
-    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="users",
-                                  verbose_name="collectivité")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="accounts", verbose_name="personne")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="authority_link",
+        verbose_name="compte",
+    )
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="users", verbose_name="collectivité"
+    )
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+        verbose_name="personne",
+    )
 
     class Meta:
         verbose_name = "rattachement d'un compte"

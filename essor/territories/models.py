@@ -36,7 +36,9 @@ class Territory(models.Model):
     code = models.CharField("code officiel", max_length=9)
     name = models.CharField("nom officiel", max_length=200)
     siren = models.CharField("SIREN", max_length=9, blank=True, db_index=True)
-    nature = models.CharField("nature juridique", max_length=5, choices=EpciNature.choices, blank=True)
+    nature = models.CharField(
+        "nature juridique", max_length=5, choices=EpciNature.choices, blank=True
+    )
     population = models.PositiveIntegerField("population municipale", null=True, blank=True)
     postal_codes = models.JSONField("codes postaux", default=list, blank=True)
     zone = models.CharField("zone", max_length=5, choices=Zone.choices, blank=True)
@@ -44,20 +46,40 @@ class Territory(models.Model):
     # kept because authorities and documents may still point at it.
     is_current = models.BooleanField("en vigueur", default=True)
     region = models.ForeignKey(
-        "self", verbose_name="région", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", limit_choices_to={"kind": TerritoryKind.REGION},
+        "self",
+        verbose_name="région",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": TerritoryKind.REGION},
     )
     departement = models.ForeignKey(
-        "self", verbose_name="département", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", limit_choices_to={"kind": TerritoryKind.DEPARTEMENT},
+        "self",
+        verbose_name="département",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": TerritoryKind.DEPARTEMENT},
     )
     epci = models.ForeignKey(
-        "self", verbose_name="EPCI", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="member_communes", limit_choices_to={"kind": TerritoryKind.EPCI},
+        "self",
+        verbose_name="EPCI",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_communes",
+        limit_choices_to={"kind": TerritoryKind.EPCI},
     )
     ept = models.ForeignKey(
-        "self", verbose_name="EPT", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="ept_communes", limit_choices_to={"kind": TerritoryKind.EPT},
+        "self",
+        verbose_name="EPT",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ept_communes",
+        limit_choices_to={"kind": TerritoryKind.EPT},
     )
 
     class Meta:
@@ -107,3 +129,6 @@ class ReferentialImport(models.Model):
     class Meta:
         ordering = ["-imported_at"]
         get_latest_by = "imported_at"
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.version} ({self.imported_at:%d/%m/%Y})"

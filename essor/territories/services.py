@@ -13,8 +13,19 @@ from essor.territories.models import ReferentialImport, Territory, TerritoryAlia
 logger = logging.getLogger(__name__)
 
 ALIASES_PATH = Path(__file__).parent / "data" / "aliases.csv"
-_FIELDS = ["name", "siren", "nature", "population", "postal_codes", "zone", "is_current",
-           "region_id", "departement_id", "epci_id", "ept_id"]
+_FIELDS = [
+    "name",
+    "siren",
+    "nature",
+    "population",
+    "postal_codes",
+    "zone",
+    "is_current",
+    "region_id",
+    "departement_id",
+    "epci_id",
+    "ept_id",
+]
 # Parents before children, so that links can be filled in as rows are written.
 _LEVELS = ["region", "departement", "epci", "ept", "commune"]
 
@@ -36,7 +47,9 @@ def referential_import(path: Path | None = None, force: bool = False) -> dict:
         alias_count = aliases_import()
         counts = _counts()
         ReferentialImport.objects.create(
-            source=data["source"], version=data["version"], checksum=checksum,
+            source=data["source"],
+            version=data["version"],
+            checksum=checksum,
             counts={**counts, "aliases": alias_count},
         )
     return {"changed": True, "version": data["version"], **counts}
@@ -57,25 +70,44 @@ def _rows_from_snapshot(data: dict) -> dict[tuple[str, str], dict]:
     for region in data["regions"]:
         add("region", region["code"], name=region["nom"], zone=region.get("zone", ""))
     for dep in data["departements"]:
-        add("departement", dep["code"], {"region_id": ("region", dep["region"])},
-            name=dep["nom"], zone=dep.get("zone", ""))
+        add(
+            "departement",
+            dep["code"],
+            {"region_id": ("region", dep["region"])},
+            name=dep["nom"],
+            zone=dep.get("zone", ""),
+        )
     group_of: dict[str, dict[str, str]] = {"epci": {}, "ept": {}}
     for kind in ("epci", "ept"):
         for group in data[kind]:
-            add(kind, group["code"], name=group["nom"], siren=group["code"],
+            add(
+                kind,
+                group["code"],
+                name=group["nom"],
+                siren=group["code"],
                 nature="EPT" if kind == "ept" else group.get("type", ""),
-                population=group.get("populationMunicipale"))
+                population=group.get("populationMunicipale"),
+            )
             for member in group.get("membres", []):
                 group_of[kind][member] = group["code"]
     for commune in data["communes"]:
         code = commune["code"]
-        links = {"region_id": ("region", commune.get("region")),
-                 "departement_id": ("departement", commune.get("departement")),
-                 "epci_id": ("epci", group_of["epci"].get(code)),
-                 "ept_id": ("ept", group_of["ept"].get(code))}
-        add("commune", code, links, name=commune["nom"], siren=commune.get("siren", ""),
-            population=commune.get("population"), postal_codes=commune.get("codesPostaux", []),
-            zone=commune.get("zone", ""))
+        links = {
+            "region_id": ("region", commune.get("region")),
+            "departement_id": ("departement", commune.get("departement")),
+            "epci_id": ("epci", group_of["epci"].get(code)),
+            "ept_id": ("ept", group_of["ept"].get(code)),
+        }
+        add(
+            "commune",
+            code,
+            links,
+            name=commune["nom"],
+            siren=commune.get("siren", ""),
+            population=commune.get("population"),
+            postal_codes=commune.get("codesPostaux", []),
+            zone=commune.get("zone", ""),
+        )
     _place_groups(rows, data)
     return rows
 
@@ -84,14 +116,18 @@ def _place_groups(rows: dict, data: dict) -> None:
     # An EPCI or EPT has no département in the data: take its most populous commune's.
     for kind in ("epci", "ept"):
         for group in data[kind]:
-            members = [rows[("commune", c)] for c in group.get("membres", []) if ("commune", c) in rows]
+            members = [
+                rows[("commune", c)] for c in group.get("membres", []) if ("commune", c) in rows
+            ]
             if not members:
                 continue
             seat = max(members, key=lambda m: m["fields"].get("population") or 0)
             row = rows[(kind, group["code"])]
             row["links"] = {key: seat["links"][key] for key in ("region_id", "departement_id")}
             if not row["fields"].get("population"):
-                row["fields"]["population"] = sum(m["fields"].get("population") or 0 for m in members)
+                row["fields"]["population"] = sum(
+                    m["fields"].get("population") or 0 for m in members
+                )
             row["zone"] = seat["fields"].get("zone", "")
             row["fields"]["zone"] = row["zone"]
 
@@ -128,18 +164,29 @@ def aliases_import(path: Path = ALIASES_PATH) -> int:
     from the referential are reported and skipped."""
     if not Path(path).exists():
         return 0
-    ids = {(kind, code): pk for pk, kind, code in Territory.objects.values_list("id", "kind", "code")}
+    ids = {
+        (kind, code): pk for pk, kind, code in Territory.objects.values_list("id", "kind", "code")
+    }
     aliases = []
     with open(path, encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             territory_id = ids.get((row["kind"], row["code"]))
             if territory_id is None:
-                logger.warning("aliases.csv ligne %s : territoire %s %s inconnu", line, row["kind"], row["code"])
+                logger.warning(
+                    "aliases.csv ligne %s : territoire %s %s inconnu",
+                    line,
+                    row["kind"],
+                    row["code"],
+                )
                 continue
-            aliases.append(TerritoryAlias(
-                territory_id=territory_id, name=row["alias"].strip(),
-                until=int(row["until"]) if row.get("until") else None, note=row.get("note", ""),
-            ))
+            aliases.append(
+                TerritoryAlias(
+                    territory_id=territory_id,
+                    name=row["alias"].strip(),
+                    until=int(row["until"]) if row.get("until") else None,
+                    note=row.get("note", ""),
+                )
+            )
     TerritoryAlias.objects.all().delete()
     TerritoryAlias.objects.bulk_create(aliases, ignore_conflicts=True)
     return len(aliases)

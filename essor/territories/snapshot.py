@@ -16,7 +16,16 @@ SOURCE_NAME = "@etalab/decoupage-administratif"
 _KEEP = {
     "regions": ("code", "nom", "chefLieu", "zone"),
     "departements": ("code", "nom", "region", "chefLieu", "zone"),
-    "communes": ("code", "nom", "departement", "region", "siren", "codesPostaux", "population", "zone"),
+    "communes": (
+        "code",
+        "nom",
+        "departement",
+        "region",
+        "siren",
+        "codesPostaux",
+        "population",
+        "zone",
+    ),
     "epci": ("code", "nom", "type", "modeFinancement", "populationMunicipale", "membres"),
     "ept": ("code", "nom", "type", "membres"),
 }

@@ -1,6 +1,6 @@
 import pytest
 
-from essor.conftest import assert_page_ok
+from essor.core.testing import assert_page_ok
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--from", dest="package_dir", type=Path,
+            "--from",
+            dest="package_dir",
+            type=Path,
             help="dossier d'une version dépaquetée de @etalab/decoupage-administratif : "
-                 "réécrit l'instantané livré puis l'importe",
+            "réécrit l'instantané livré puis l'importe",
         )
-        parser.add_argument("--force", action="store_true", help="réimporte même si rien n'a changé")
+        parser.add_argument(
+            "--force", action="store_true", help="réimporte même si rien n'a changé"
+        )
 
     def handle(self, *args, package_dir: Path | None = None, force: bool = False, **options):
         if package_dir is not None:
@@ -31,6 +35,10 @@ class Command(BaseCommand):
                 raise CommandError(f"Copie du référentiel illisible : {error}") from error
             self.stdout.write(f"Instantané réécrit : {snapshot.SNAPSHOT_PATH}")
         result = referential_import(force=force)
-        counts = ", ".join(f"{result[k]} {k}" for k in ("region", "departement", "epci", "ept", "commune"))
+        counts = ", ".join(
+            f"{result[k]} {k}" for k in ("region", "departement", "epci", "ept", "commune")
+        )
         state = "importé" if result["changed"] else "déjà à jour"
-        self.stdout.write(self.style.SUCCESS(f"Référentiel {result['version']} {state} : {counts}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Référentiel {result['version']} {state} : {counts}.")
+        )

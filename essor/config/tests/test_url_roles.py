@@ -1,0 +1,170 @@
+"""Every route × every role, with the expected answer.
+
+Wagtail's and Decidim's security bugs were nearly all a permission check missing on a
+secondary view (history, compare, copy, export, API). So: every route of Essor, and every
+admin route of Essor's own view sets, must appear in ROUTE_TABLE, or this test fails.
+"""
+
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from essor.core.roles import Role
+from essor.members.tests.factories import network_fixture
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [Role.VISITOR, Role.MEMBER, Role.EDITOR, Role.ADMINISTRATOR]
+OK, LOGIN, DENIED, REDIRECT, NOT_FOUND, NOT_ALLOWED, BAD = (
+    "ok",
+    "login",
+    "denied",
+    "redirect",
+    "404",
+    "405",
+    "400",
+)
+# Expected answer for (visitor, member, editor, administrator).
+PUBLIC = (OK, OK, OK, OK)
+LOGGED_IN = (LOGIN, OK, OK, OK)
+EDITORS = (LOGIN, DENIED, OK, OK)
+ADMINISTRATORS = (LOGIN, DENIED, DENIED, OK)
+
+# The admin routes a ModelViewSet adds, and who may use them.
+_VIEWSET_ROUTES = [
+    "index",
+    "index_results",
+    "add",
+    "edit",
+    "delete",
+    "history",
+    "history_results",
+    "usage",
+    "inspect",
+    "copy",
+]
+_NETWORK_VIEWSETS = ["authority", "organisation", "person", "position", "authorityuser"]
+ESSOR_ADMIN_NAMESPACES = {*_NETWORK_VIEWSETS, "referentiel"}
+
+ROUTE_TABLE: dict[str, tuple] = {
+    "accounts:login": (OK, REDIRECT, REDIRECT, REDIRECT),
+    "accounts:logout": (NOT_ALLOWED,) * 4,  # POST only: a link cannot log anyone out
+    "accounts:account": LOGGED_IN,
+    "accounts:personal_data": LOGGED_IN,
+    "accounts:delete": LOGGED_IN,
+    "accounts:password_change": LOGGED_IN,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,  # a bad token shows "link no longer valid"
+    "accounts:password_reset_complete": PUBLIC,
+    "territories:resolve": PUBLIC,
+    "members:network": PUBLIC,
+    "members:authority": PUBLIC,
+    "members:person": PUBLIC,
+    "sitemap": PUBLIC,
+    "wagtail_serve": PUBLIC,
+    "wagtailcore_login": PUBLIC,
+    "wagtailcore_authenticate_with_password": (NOT_FOUND,) * 4,
+    "wagtaildocs_serve": (NOT_FOUND,) * 4,
+    "wagtaildocs_authenticate_with_password": (NOT_FOUND,) * 4,
+    **{f"{ns}:{route}": EDITORS for ns in _NETWORK_VIEWSETS for route in _VIEWSET_ROUTES},
+    # Editors read the referential; only administrators may change it by hand.
+    "referentiel:index": EDITORS,
+    "referentiel:index_results": EDITORS,
+    "referentiel:inspect": EDITORS,
+    "referentiel:history": ADMINISTRATORS,  # Wagtail ties history to the change permission
+    "referentiel:history_results": ADMINISTRATORS,
+    "referentiel:usage": ADMINISTRATORS,
+    "referentiel:add": ADMINISTRATORS,
+    "referentiel:edit": ADMINISTRATORS,
+    "referentiel:delete": ADMINISTRATORS,
+    "referentiel:copy": ADMINISTRATORS,
+}
+
+
+def _walk(patterns, namespace="", prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + str(pattern.pattern), namespace + pattern.name
+
+
+def essor_routes() -> set[str]:
+    """Every named route except those of Wagtail's own admin (Wagtail tests those), but
+    including the admin screens of Essor's view sets."""
+    routes = set()
+    for path, name in _walk(get_resolver().url_patterns):
+        namespace = name.split(":")[0] if ":" in name else ""
+        if path.startswith("admin/") and namespace not in ESSOR_ADMIN_NAMESPACES:
+            continue
+        routes.add(name)
+    return routes
+
+
+def test_every_route_is_in_the_table():
+    missing = essor_routes() - set(ROUTE_TABLE)
+    assert not missing, (
+        f"routes absent de ROUTE_TABLE (ajoutez-les avec la réponse attendue) : {sorted(missing)}"
+    )
+
+
+def _url_for(name: str, objects: dict) -> str:
+    kwargs = {
+        "accounts:password_reset_confirm": {"uidb64": "AA", "token": "set-password"},
+        "members:authority": {"slug": objects["authority"].slug},
+        "members:person": {"slug": objects["person"].slug},
+        "wagtailcore_authenticate_with_password": {
+            "page_view_restriction_id": 999999,
+            "page_id": 999999,
+        },
+        "wagtaildocs_authenticate_with_password": {"restriction_id": 999999},
+    }.get(name)
+    if name == "wagtail_serve":
+        return "/"
+    if name == "wagtaildocs_serve":
+        return reverse(name, args=[999999, "absent.pdf"])
+    if name == "territories:resolve":
+        return reverse(name) + "?q=Caen"
+    namespace, _, route = name.partition(":")
+    if namespace in ESSOR_ADMIN_NAMESPACES and route not in ("index", "index_results", "add"):
+        kwargs = {"pk": objects[namespace].pk}
+    return reverse(name, kwargs=kwargs)
+
+
+def _answer(response) -> str:
+    location = response.get("Location", "")
+    if response.status_code == 200:
+        return OK
+    if response.status_code == 403:
+        return DENIED
+    if response.status_code in (301, 302):
+        if "login" in location or "connexion" in location:
+            return LOGIN
+        if urlparse(location).path == "/admin/":
+            return DENIED  # Wagtail's "permission denied": back to the dashboard with a message
+        return REDIRECT
+    return str(response.status_code)
+
+
+@pytest.fixture
+def objects():
+    return network_fixture()
+
+
+@pytest.mark.parametrize("name", sorted(ROUTE_TABLE))
+def test_route_answers_each_role_as_expected(name, objects, client, make_user):
+    assert name in essor_routes(), f"{name} is in the table but no longer a route"
+    url = _url_for(name, objects)
+    for role, expected in zip(ROLES, ROUTE_TABLE[name], strict=True):
+        client.logout()
+        if role != Role.VISITOR:
+            client.force_login(make_user(role))
+        answer = _answer(client.get(url))
+        if expected == DENIED and answer == LOGIN:
+            answer = DENIED  # Wagtail sends logged-in users without admin access back to its login
+        assert answer == expected, (
+            f"{name} as {role}: {answer} (expected {expected}) at {urlparse(url).path}"
+        )

@@ -1,0 +1,60 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from essor.accounts.models import User
+from essor.core.testing import assert_page_ok
+from essor.members.models import Authority, Organisation, Person, Position
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        Organisation.objects.count(),
+        Authority.objects.count(),
+        Person.objects.count(),
+        Position.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_demo_loads_real_names_once(client):
+    call_command("demo", stdout=StringIO())
+    first = _counts()
+    call_command("demo", stdout=StringIO())
+    assert _counts() == first, "loading twice must create no duplicates"
+    _, authorities, people, _, users = first
+    assert authorities >= 40 and people >= 40 and users == 4
+    rtes = Organisation.objects.get(acronym="RTES")
+    assert rtes.founded == 2002 and rtes.seat == "Lille"
+    president = Position.objects.get(
+        organisation=rtes, board_role="president", start_date__year=2017
+    )
+    assert president.person.full_name == "Christiane Bouchart"
+    assert Authority.objects.get(territory__kind="region", territory__code="53").is_member
+
+
+def test_every_page_says_it_is_a_demo(client):
+    call_command("demo", stdout=StringIO())
+    for url in ("/", "/reseau/", "/compte/connexion/"):
+        assert "données de démonstration" in assert_page_ok(client.get(url))
+
+
+def test_demo_accounts_can_log_in(client):
+    call_command("demo", stdout=StringIO())
+    response = client.post(
+        "/compte/connexion/",
+        {"username": "membre@demo.essor.localhost", "password": "essor-demo-2026"},
+    )
+    assert response.status_code == 302
+    assert "Ma collectivité" in client.get("/compte/").content.decode()
+
+
+def test_demo_is_refused_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo")
