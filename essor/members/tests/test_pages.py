@@ -63,3 +63,12 @@ def test_sitemap_lists_authorities_and_people(client, network):
     xml = client.get("/sitemap.xml").content.decode()
     assert network["authority"].get_absolute_url() in xml
     assert network["person"].get_absolute_url() in xml
+
+
+def test_network_page_queries_do_not_grow_with_members(client, network, django_assert_max_num_queries):
+    from essor.members.tests.factories import authority_for
+
+    for code in ("59350", "35238", "33063", "69123", "75056"):
+        authority_for(code, is_member=True)
+    with django_assert_max_num_queries(12):
+        assert_page_ok(client.get(reverse("members:network")))
