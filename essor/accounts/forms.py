@@ -16,6 +16,8 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "Adresse électronique"
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        # Autofocus would skip the skip link for keyboard and screen-reader users (RGAA 12.7).
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def clean_username(self):

@@ -20,9 +20,10 @@ urlpatterns = [
 ]
 
 if settings.ESSOR_BENCHMARK_ROUTES:
-    from essor.core.views import bare_benchmark_view
+    from essor.core.views import bare_benchmark_view, wagtail_benchmark_view
 
     urlpatterns.append(path("__bench__/bare/", bare_benchmark_view))
+    urlpatterns.append(path("__bench__/wagtail/", wagtail_benchmark_view))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

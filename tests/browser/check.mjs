@@ -27,6 +27,7 @@ const MAX_SITEMAPS = 50;
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 375, height: 812 };
 const NAV_TIMEOUT_MS = 30_000;
+const CONCURRENCY = 3;
 
 if (!process.argv[2]) {
   console.error('usage: node tests/browser/check.mjs BASE_URL   (e.g. http://127.0.0.1:8000)');
@@ -88,11 +89,13 @@ function summarise(violation) {
   return `${violation.id} (${violation.impact}) ${first}${more}`;
 }
 
-/** Every check on one page at one viewport; returns the list of problems (empty = OK). */
+/** Every check on one page at one viewport: { problems (none = OK), notes (not failures) }. */
 async function checkPage(context, { url, expectedStatus, viewport, mobile = false, screenshot = '' }) {
   const problems = [];
-  const page = await context.newPage();
+  const notes = [];
+  let page;
   try {
+    page = await context.newPage();
     await page.setViewportSize(viewport);
     const response = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
     const status = response ? response.status() : 0;
@@ -117,10 +120,25 @@ async function checkPage(context, { url, expectedStatus, viewport, mobile = fals
     if (structure.h1 !== 1) problems.push(`${structure.h1} <h1> (exactement 1 attendu)`);
     if (structure.main < 1) problems.push('aucun <main>');
 
-    // Keyboard: the first Tab must reach the skip link, visible once focused, and following it
-    // must move the focus into the content.
-    await page.evaluate(() => { document.activeElement?.blur?.(); window.scrollTo(0, 0); });
+    // Keyboard: from the top of the document, the first Tab must reach the skip link, visible
+    // once focused, and following it must move the focus into the content. A page may focus a
+    // field on load (autofocus): the Tab order is then checked from the top all the same, by
+    // focusing a temporary unfocusable-by-Tab marker put first in <body>.
+    const autofocus = await page.evaluate(() => {
+      const el = document.querySelector('[autofocus]');
+      return el ? `<${el.tagName.toLowerCase()}${el.name ? ` name="${el.name}"` : ''}>` : '';
+    });
+    if (autofocus) notes.push(`autofocus sur ${autofocus} : au chargement, le focus saute le lien d'évitement`);
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+      const marker = document.createElement('span');
+      marker.tabIndex = -1;
+      marker.id = 'essor-check-start';
+      document.body.prepend(marker);
+      marker.focus();
+    });
     await page.keyboard.press('Tab');
+    await page.evaluate(() => document.getElementById('essor-check-start')?.remove());
     const focused = await page.evaluate(() => {
       const el = document.activeElement;
       if (!el || el === document.body) return null;
@@ -161,21 +179,22 @@ async function checkPage(context, { url, expectedStatus, viewport, mobile = fals
   } catch (error) {
     problems.push(`erreur : ${String(error.message || error).split('\n')[0]}`);
   } finally {
-    await page.close().catch(() => {});
+    await page?.close().catch(() => {});
   }
-  return problems;
+  return { problems, notes };
 }
 
 async function main() {
   let passed = 0;
   let failed = 0;
-  const report = (label, problems) => {
+  const report = (label, { problems, notes = [] }) => {
+    const noted = notes.length ? ` (note : ${notes.join(' ; ')})` : '';
     if (problems.length === 0) {
       passed += 1;
-      console.log(`OK    ${label}`);
+      console.log(`OK    ${label}${noted}`);
     } else {
       failed += 1;
-      console.log(`ÉCHEC ${label} — ${problems.join(' ; ')}`);
+      console.log(`ÉCHEC ${label} — ${problems.join(' ; ')}${noted}`);
     }
   };
 
@@ -185,7 +204,7 @@ async function main() {
   try {
     for (const url of await sitemapUrls()) if (!targets.has(url)) targets.set(url, { url, expectedStatus: 200 });
   } catch (error) {
-    report('/sitemap.xml', [`illisible : ${error.message}`]);
+    report('/sitemap.xml', { problems: [`illisible : ${error.message}`] });
   }
   const list = [...targets.values()];
   if (list.length > MAX_URLS) console.log(`(${list.length} adresses : seules les ${MAX_URLS} premières sont contrôlées)`);
@@ -211,11 +230,24 @@ async function main() {
 
   try {
     const home = onBase('/');
-    for (const target of checked) {
-      const isHome = target.url === home;
-      const screenshot = isHome && screenshotDir ? join(screenshotDir, 'accueil-bureau.png') : '';
-      report(describe(target.url), await checkPage(context, { ...target, viewport: DESKTOP, screenshot }));
-    }
+    // A few pages at a time (each page has its own emulated focus), reported in list order.
+    const slots = checked.map(() => {
+      let resolve;
+      const promise = new Promise((done) => { resolve = done; });
+      return { promise, resolve };
+    });
+    let next = 0;
+    const worker = async () => {
+      while (next < checked.length) {
+        const index = next++;
+        const target = checked[index];
+        const screenshot = target.url === home && screenshotDir ? join(screenshotDir, 'accueil-bureau.png') : '';
+        slots[index].resolve(await checkPage(context, { ...target, viewport: DESKTOP, screenshot }));
+      }
+    };
+    const workers = Array.from({ length: CONCURRENCY }, worker);
+    for (const [index, slot] of slots.entries()) report(describe(checked[index].url), await slot.promise);
+    await Promise.all(workers);
     // The home page again on a small phone: same checks, plus no horizontal scrolling.
     const screenshot = screenshotDir ? join(screenshotDir, 'accueil-375px.png') : '';
     report(`/ (${MOBILE.width}px)`, await checkPage(context, {
