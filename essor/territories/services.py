@@ -1,6 +1,7 @@
 """Writes of the referential: importing a snapshot and its aliases."""
 
 import csv
+import hashlib
 import logging
 from collections import Counter
 from pathlib import Path
@@ -36,7 +37,7 @@ def referential_import(path: Path | None = None, force: bool = False) -> dict:
     Returns the counts by kind and whether anything was written.
     """
     path = path or snapshot_module.SNAPSHOT_PATH
-    checksum = snapshot_module.checksum(path)
+    checksum = _import_checksum(path)
     done = ReferentialImport.objects.filter(checksum=checksum).first()
     if done and not force:
         return {"changed": False, "version": done.version, **_counts()}
@@ -53,6 +54,14 @@ def referential_import(path: Path | None = None, force: bool = False) -> dict:
             counts={**counts, "aliases": alias_count},
         )
     return {"changed": True, "version": data["version"], **counts}
+
+
+def _import_checksum(path: Path) -> str:
+    """One fingerprint for the snapshot and the aliases: a change to either re-imports."""
+    digest = hashlib.sha256(snapshot_module.checksum(path).encode())
+    if ALIASES_PATH.exists():
+        digest.update(ALIASES_PATH.read_bytes())
+    return digest.hexdigest()
 
 
 def _counts() -> dict:
