@@ -14,7 +14,8 @@ step() {  # step NAME COMMAND...
   if "$@"; then passed+=("$name"); else failed+=("$name"); fi
 }
 
-step "ruff" "$BIN/ruff" check .
+step "ruff (erreurs)" "$BIN/ruff" check .
+step "ruff (mise en forme)" "$BIN/ruff" format --check .
 step "import-linter (couches)" "$BIN/lint-imports"
 step "tests (SQLite)" env -u DATABASE_URL "$BIN/pytest" -q -p no:randomly
 

@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from essor.accounts.models import User
@@ -48,6 +47,3 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("Mot de passe incorrect.")
         return password
-
-
-__all__ = ["AccountDeleteForm", "LoginForm", "ProfileForm", "password_validation"]

@@ -24,17 +24,11 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-_RESET_URLS = {
-    "email_template_name": "accounts/email/password_reset.txt",
-    "subject_template_name": "accounts/email/password_reset_subject.txt",
-}
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     success_url = reverse_lazy("accounts:password_reset_done")
-    email_template_name = _RESET_URLS["email_template_name"]
-    subject_template_name = _RESET_URLS["subject_template_name"]
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

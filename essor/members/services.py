@@ -5,14 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils.text import slugify
 
-from essor.members.models import (
-    Authority,
-    AuthorityKind,
-    AuthorityUser,
-    Organisation,
-    Person,
-    Position,
-)
+from essor.members.models import Authority, AuthorityUser, Organisation, Person, Position
 from essor.territories.models import Territory
 
 
@@ -126,6 +119,3 @@ def member_user_attach(
         user=user, defaults={"authority": authority, "person": person}
     )
     return link
-
-
-__all__ = ["AuthorityKind"]

@@ -7,8 +7,14 @@ import pytest
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "essor.config.settings", **env}
-    return subprocess.run([sys.executable, "-m", "essor", *args], capture_output=True, text=True,
-                          env=environment, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "essor", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_essor_command_runs_django_management_commands():
@@ -24,6 +30,8 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY est obligatoire" in result.stderr
 
 
-@pytest.mark.parametrize("setting, expected", [("LANGUAGE_CODE", "fr"), ("TIME_ZONE", "Europe/Paris")])
+@pytest.mark.parametrize(
+    "setting, expected", [("LANGUAGE_CODE", "fr"), ("TIME_ZONE", "Europe/Paris")]
+)
 def test_french_locale_and_paris_time(settings, setting, expected):
     assert getattr(settings, setting) == expected

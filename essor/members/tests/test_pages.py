@@ -65,7 +65,9 @@ def test_sitemap_lists_authorities_and_people(client, network):
     assert network["person"].get_absolute_url() in xml
 
 
-def test_network_page_queries_do_not_grow_with_members(client, network, django_assert_max_num_queries):
+def test_network_page_queries_do_not_grow_with_members(
+    client, network, django_assert_max_num_queries
+):
     from essor.members.tests.factories import authority_for
 
     for code in ("59350", "35238", "33063", "69123", "75056"):
