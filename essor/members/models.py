@@ -7,16 +7,14 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from essor.territories.models import Territory
+from essor.territories.models import Territory, TerritoryKind
 
-
-class AuthorityKind(models.TextChoices):
-    REGION = "region", "Région"
-    DEPARTEMENT = "departement", "Département"
-    EPCI = "epci", "Intercommunalité (EPCI)"
-    EPT = "ept", "Établissement public territorial"
-    COMMUNE = "commune", "Commune"
-    OTHER = "other", "Autre collectivité ou groupement (pays, PETR, syndicat…)"
+# The levels of the official referential, plus the bodies it does not list.
+AuthorityKind = models.TextChoices(
+    "AuthorityKind",
+    [(kind.name, (kind.value, kind.label)) for kind in TerritoryKind]
+    + [("OTHER", ("other", "Autre collectivité ou groupement (pays, PETR, syndicat…)"))],
+)
 
 
 class Authority(models.Model):
