@@ -320,3 +320,25 @@ def test_alias_written_by_another_process_is_found_once_the_version_is_read(
     # bulk_create sends no signal: only the version query (alias count) can notice it.
     TerritoryAlias.objects.bulk_create([TerritoryAlias(territory=territory, name="Ponant Nord")])
     assert selectors.resolve("Ponant Nord")[0].code == "29019"
+
+
+def test_official_names_beyond_the_seeds_resolve_to_themselves():
+    """Not a seed-only result: régions, départements, every EPCI and EPT, and a spread of
+    communes, each looked up by its own official name — when no other territory bears
+    exactly that name (Guadeloupe the région and the département are one name)."""
+    from collections import Counter
+
+    current = Territory.objects.filter(is_current=True)
+    name_count = Counter(current.values_list("name", flat=True))
+    groups = current.exclude(kind="commune")
+    communes = current.filter(kind="commune").order_by("code")[::70]
+    territories = [t for t in [*groups, *communes] if name_count[t.name] == 1]
+    misses = [
+        t.name
+        for t in territories
+        if not (found := selectors.resolve(t.name, limit=1))
+        or (found[0].kind, found[0].code) != (t.kind, t.code)
+    ]
+    accuracy = 1 - len(misses) / len(territories)
+    assert len(territories) > 1500
+    assert accuracy >= 0.99, f"{accuracy:.3f}, e.g. {misses[:10]}"
