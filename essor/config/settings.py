@@ -1,5 +1,6 @@
 """Essor's settings, all read from environment variables (see README, "Configuration")."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -9,7 +10,16 @@ from django.core.exceptions import ImproperlyConfigured
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # var/ holds what the instance writes (SQLite database, media, collected static): git-ignored.
 VAR_DIR = Path(os.environ.get("ESSOR_VAR_DIR", PACKAGE_DIR.parent / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create a folder the instance writes to; a read-only deployment sets its own paths."""
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+ensure_dir(VAR_DIR)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -164,7 +174,7 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+ensure_dir(STATIC_ROOT)  # WhiteNoise warns at start-up when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -7,7 +7,6 @@ A member user is in the members group *and* attached to an authority (see `membe
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest
 
 
 class Role(StrEnum):
@@ -61,7 +60,3 @@ def user_role(user: object) -> Role:
 def has_role(user: object, role: Role) -> bool:
     """True when the user holds `role` or a higher one."""
     return _RANK[user_role(user)] >= _RANK[role]
-
-
-def request_has_role(request: HttpRequest, role: Role) -> bool:
-    return has_role(request.user, role)
