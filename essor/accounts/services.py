@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
 from essor.accounts.models import User
@@ -11,8 +12,12 @@ from essor.core.roles import GROUP_NAMES, Role
 
 # Apps whose models editors manage in the admin; administrators get everything.
 EDITOR_APPS = ["members", "wagtailimages", "wagtaildocs", "wagtailredirects", "taggit"]
+# Shared lists editors keep up to date.
+EDITOR_MODELS = [("core", "theme")]
 # The referential changes only through imports: editors read it, administrators may correct it.
 EDITOR_READ_ONLY_APPS = ["territories"]
+# Money is the administrators' business: editors see the dues, do not change them.
+EDITOR_READ_ONLY_MODELS = [("members", "dues")]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 EDITOR_COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
@@ -22,7 +27,8 @@ EDITOR_COLLECTION_PERMISSIONS = {
 
 @transaction.atomic
 def roles_ensure() -> dict[Role, Group]:
-    """Create the role groups with their permissions. Idempotent; adds what is missing."""
+    """Create the role groups with their permissions. Idempotent: the editors' permissions
+    are reset to what this module defines, the other groups get what is missing."""
     # post_migrate reaches this app before later apps have their permissions: create them all.
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
@@ -30,12 +36,7 @@ def roles_ensure() -> dict[Role, Group]:
     access_admin = Permission.objects.filter(
         content_type__app_label="wagtailadmin", codename="access_admin"
     )
-    editor_perms = Permission.objects.filter(
-        content_type__app_label__in=EDITOR_APPS
-    ) | Permission.objects.filter(
-        content_type__app_label__in=EDITOR_READ_ONLY_APPS, codename__startswith="view_"
-    )
-    groups[Role.EDITOR].permissions.add(*access_admin, *editor_perms)
+    groups[Role.EDITOR].permissions.set([*access_admin, *_editor_permissions()])
     groups[Role.ADMINISTRATOR].permissions.add(*Permission.objects.all())
     root = Page.get_first_root_node()
     collection = Collection.get_first_root_node()
@@ -57,6 +58,21 @@ def roles_ensure() -> dict[Role, Group]:
                         group=group, collection=collection, permission=permission
                     )
     return groups
+
+
+def _editor_permissions() -> list[Permission]:
+    read_only = Q()
+    for app_label, model in EDITOR_READ_ONLY_MODELS:
+        read_only |= Q(content_type__app_label=app_label, content_type__model=model)
+    models = Q()
+    for app_label, model in EDITOR_MODELS:
+        models |= Q(content_type__app_label=app_label, content_type__model=model)
+    granted = Permission.objects.filter(
+        Q(content_type__app_label__in=EDITOR_APPS)
+        | models
+        | Q(content_type__app_label__in=EDITOR_READ_ONLY_APPS, codename__startswith="view_")
+    ).exclude(read_only & ~Q(codename__startswith="view_"))
+    return list(granted)
 
 
 def roles_ensure_after_migrate(sender: object, **kwargs: object) -> None:

@@ -222,7 +222,15 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A cache every process of the machine shares (files under var/), so that an edit made
+# through one web process makes cached pages stale in all of them; Redis past one machine.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -235,6 +243,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ESSOR_LOG_LEVEL", "WARNING")},
 }
+
+# Pages served to anonymous visitors from the cache (essor/core/caching.py); off to measure
+# the uncached cost.
+ESSOR_PAGE_CACHE = os.environ.get("ESSOR_PAGE_CACHE", "1") != "0"
 
 # Benchmarks mount a bare Django view beside the site to compare against (benchmarks/).
 ESSOR_BENCHMARK_ROUTES = env_bool("ESSOR_BENCHMARK_ROUTES")

@@ -80,3 +80,20 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = "page simple"
+
+
+class Theme(models.Model):
+    """A theme of the network's work (transition énergétique, alimentation durable…): one
+    managed list shared by authorities, initiatives, events and publications."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    slug = models.SlugField("identifiant d'adresse", max_length=120, unique=True)
+    description = models.TextField("description", blank=True)
+
+    class Meta:
+        verbose_name = "thème"
+        verbose_name_plural = "thèmes"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

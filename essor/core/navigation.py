@@ -6,6 +6,11 @@ so the layout "holds the modules" without knowing them:
 - ``essor_main_menu`` → a ``NavEntry``
 - ``essor_home_figures`` → a list of ``{"value", "label"}`` for the home page
 - ``essor_account_panels`` → a callable ``(request) -> {"title", "template", "context"} | None``
+- ``essor_member_space_panels`` → the same, shown in a member user's space (their
+  registrations, their submissions…)
+- ``essor_authority_related`` → a callable ``(authority) -> {"title", "items": [{"label",
+  "url", "meta"}]} | None``: what a module holds about an authority (initiatives, events,
+  publications), listed on its profile sheet
 """
 
 from dataclasses import dataclass
@@ -19,6 +24,8 @@ from essor.core.roles import Role, has_role
 MAIN_MENU_HOOK = "essor_main_menu"
 HOME_FIGURES_HOOK = "essor_home_figures"
 ACCOUNT_PANELS_HOOK = "essor_account_panels"
+MEMBER_SPACE_PANELS_HOOK = "essor_member_space_panels"
+AUTHORITY_RELATED_HOOK = "essor_authority_related"
 
 
 @dataclass(frozen=True)
@@ -54,3 +61,7 @@ def home_figures() -> list[dict]:
 
 def account_panels(request: HttpRequest) -> list[dict]:
     return [panel for fn in hooks.get_hooks(ACCOUNT_PANELS_HOOK) if (panel := fn(request))]
+
+
+def member_space_panels(request: HttpRequest) -> list[dict]:
+    return [panel for fn in hooks.get_hooks(MEMBER_SPACE_PANELS_HOOK) if (panel := fn(request))]

@@ -2,9 +2,10 @@
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.text import slugify
 from wagtail.models import Page, Site
 
-from essor.core.models import HomePage, StandardPage
+from essor.core.models import HomePage, StandardPage, Theme
 from essor.core.selectors import FOOTER_CACHE_KEY
 
 HOME_TITLE = "Accueil"
@@ -93,3 +94,14 @@ def site_ensure_after_migrate(sender: object, **kwargs: object) -> None:
 
 def clear_layout_caches(**kwargs: object) -> None:
     cache.delete(FOOTER_CACHE_KEY)
+
+
+@transaction.atomic
+def theme_get_or_create(name: str, description: str = "") -> Theme:
+    """The theme of that name (case-insensitive), created on first use."""
+    theme = Theme.objects.filter(name__iexact=name.strip()).first()
+    if theme is None:
+        theme = Theme.objects.create(
+            name=name.strip(), slug=slugify(name)[:120], description=description
+        )
+    return theme

@@ -1,13 +1,24 @@
 """The people and bodies every module links to: authorities (members of the network or
 not), other organisations, people and the positions they hold over time."""
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
+from essor.core.text import fold
 from essor.territories.models import Territory, TerritoryKind
+
+# Logged in an authority's history when its profile sheet is updated outside the admin.
+PROFILE_UPDATE_ACTION = "members.profile_update"
 
 # The levels of the official referential, plus the bodies it does not list.
 AuthorityKind = models.TextChoices(
@@ -17,9 +28,30 @@ AuthorityKind = models.TextChoices(
 )
 
 
-class Authority(models.Model):
+def membership_covers(day: datetime.date) -> Q:
+    """Memberships running on `day`: joined on or before it, not yet left (the day of
+    leaving is no longer a member day)."""
+    return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+class AuthorityQuerySet(models.QuerySet):
+    def members(self, on: datetime.date | None = None) -> "AuthorityQuerySet":
+        """The authorities that are members of the network on a day (today by default)."""
+        return self.filter(_running_membership(on))
+
+    def with_member_flag(self, on: datetime.date | None = None) -> "AuthorityQuerySet":
+        """Annotates `is_current_member` (a member on that day, today by default)."""
+        return self.annotate(is_current_member=_running_membership(on))
+
+
+def _running_membership(on: datetime.date | None) -> Exists:
+    day = on or timezone.localdate()
+    return Exists(Membership.objects.filter(membership_covers(day), authority=OuterRef("pk")))
+
+
+class Authority(ClusterableModel):
     """A local authority, tied to its official territory (or a SIREN for bodies without one,
-    such as a pays or a syndicat mixte)."""
+    such as a pays or a syndicat mixte), with its ESS profile sheet ("fiche collectivité")."""
 
     name = models.CharField("nom d'usage", max_length=200)
     slug = models.SlugField("identifiant d'adresse", max_length=120, unique=True)
@@ -39,8 +71,26 @@ class Authority(models.Model):
         help_text="Pour un organisme sans code territorial officiel.",
     )
     website = models.URLField("site internet", blank=True)
-    is_member = models.BooleanField("adhérente au réseau", default=False)
-    member_since = models.DateField("adhérente depuis", null=True, blank=True)
+    address = models.TextField("adresse postale", blank=True)
+    ess_context = models.TextField(
+        "contexte de la politique ESS",
+        blank=True,
+        help_text="Depuis quand, avec quels élu·es et quels partenaires la collectivité agit.",
+    )
+    ess_programme = models.TextField(
+        "programme d'intervention",
+        blank=True,
+        help_text="Présentation générale ; les axes se détaillent ci-dessous.",
+    )
+    themes = ParentalManyToManyField("core.Theme", blank=True, verbose_name="thèmes")
+    # The name folded (no case, no accents) so the directory search behaves the same on
+    # SQLite and PostgreSQL.
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    profile_updated_at = models.DateTimeField(
+        "fiche mise à jour le", null=True, blank=True, editable=False
+    )
+
+    objects = AuthorityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "collectivité"
@@ -60,12 +110,161 @@ class Authority(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("members:authority", args=[self.slug])
 
     @property
     def population(self) -> int | None:
         return self.territory.population if self.territory_id else None
+
+    def membership_on(self, day: datetime.date | None = None) -> "Membership | None":
+        day = day or timezone.localdate()
+        return self.memberships.filter(membership_covers(day)).first()
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership_on() is not None
+
+
+class Membership(models.Model):
+    """One period of membership: an authority joins on a day and may leave on a later one.
+    A member that leaves and comes back has two periods."""
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="memberships", verbose_name="collectivité"
+    )
+    joined_on = models.DateField("adhésion le")
+    left_on = models.DateField("départ le", null=True, blank=True)
+    note = models.CharField("remarque ou source", max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = "adhésion"
+        verbose_name_plural = "adhésions"
+        ordering = ["-joined_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gt=F("joined_on")),
+                name="membership_leaves_after_joining",
+                violation_error_message="La date de départ doit suivre la date d'adhésion.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        period = f"depuis le {self.joined_on:%d/%m/%Y}"
+        if self.left_on:
+            period = f"du {self.joined_on:%d/%m/%Y} au {self.left_on:%d/%m/%Y}"
+        return f"{self.authority} — {period}"
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on <= self.joined_on:
+            raise ValidationError({"left_on": "La date de départ doit suivre la date d'adhésion."})
+        if self.authority_id and self.joined_on and self._overlapping().exists():
+            raise ValidationError(
+                "Cette collectivité est déjà adhérente sur une partie de cette période."
+            )
+
+    def _overlapping(self) -> models.QuerySet:
+        others = Membership.objects.filter(authority_id=self.authority_id).exclude(pk=self.pk)
+        starts_before_end = Q() if self.left_on is None else Q(joined_on__lt=self.left_on)
+        return others.filter(starts_before_end).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=self.joined_on)
+        )
+
+
+class Dues(models.Model):
+    """The annual membership fee an authority owes for a year, and whether it was paid."""
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="dues", verbose_name="collectivité"
+    )
+    year = models.PositiveSmallIntegerField("année")
+    amount = models.DecimalField(
+        "montant (€)", max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    paid_on = models.DateField("payée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "cotisation"
+        verbose_name_plural = "cotisations"
+        ordering = ["-year", "authority__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "year"], name="dues_once_a_year"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="dues_amount_not_negative",
+                violation_error_message="Le montant d'une cotisation ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} — cotisation {self.year}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+
+class EssBudget(models.Model):
+    """The budget an authority devotes to the ESS in a year."""
+
+    authority = ParentalKey(Authority, on_delete=models.CASCADE, related_name="ess_budgets")
+    year = models.PositiveSmallIntegerField("année")
+    amount = models.DecimalField(
+        "montant (€)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField("précision", max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = "budget ESS"
+        verbose_name_plural = "budgets ESS"
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "year"], name="ess_budget_once_a_year"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="ess_budget_not_negative",
+                violation_error_message="Un budget ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} — budget ESS {self.year}"
+
+
+class EssFigure(Orderable):
+    """A figure on the ESS of the territory: "12 % des emplois privés", "850 établissements"."""
+
+    authority = ParentalKey(Authority, on_delete=models.CASCADE, related_name="ess_figures")
+    label = models.CharField("intitulé", max_length=200)
+    value = models.DecimalField("valeur", max_digits=14, decimal_places=2)
+    unit = models.CharField("unité", max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = "chiffre de l'ESS"
+        verbose_name_plural = "chiffres de l'ESS"
+
+    def __str__(self) -> str:
+        return f"{self.label} : {self.value} {self.unit}".strip()
+
+
+class PolicyAxis(Orderable):
+    """One axis of the authority's ESS intervention programme."""
+
+    authority = ParentalKey(Authority, on_delete=models.CASCADE, related_name="policy_axes")
+    title = models.CharField("axe", max_length=250)
+    description = models.TextField("description", blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = "axe d'intervention"
+        verbose_name_plural = "axes d'intervention"
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class OrganisationKind(models.TextChoices):
@@ -220,6 +419,37 @@ class Position(models.Model):
         return (self.start_date is None or self.start_date <= day) and (
             self.end_date is None or self.end_date >= day
         )
+
+
+class GeneralAssembly(models.Model):
+    """A general assembly of the network; the board it elects holds positions starting on
+    the assembly's day."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="general_assemblies",
+        verbose_name="réseau",
+    )
+    held_on = models.DateField("date")
+    place = models.CharField("lieu", max_length=200, blank=True)
+    summary = models.TextField("principales décisions", blank=True)
+    attendance = models.PositiveIntegerField(
+        "collectivités présentes ou représentées", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "assemblée générale"
+        verbose_name_plural = "assemblées générales"
+        ordering = ["-held_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "held_on"], name="one_general_assembly_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Assemblée générale du {self.held_on:%d/%m/%Y}"
 
 
 class AuthorityUser(models.Model):

@@ -1,11 +1,29 @@
 """Every write on authorities, organisations, people and positions goes through here."""
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.log_actions import log
 
-from essor.members.models import Authority, AuthorityUser, Organisation, Person, Position
+from essor.members.models import (
+    PROFILE_UPDATE_ACTION,
+    Authority,
+    AuthorityKind,
+    AuthorityUser,
+    Dues,
+    EssBudget,
+    EssFigure,
+    Membership,
+    Organisation,
+    Person,
+    PolicyAxis,
+    Position,
+)
 from essor.territories.models import Territory
 
 
@@ -28,8 +46,6 @@ def authority_upsert_for_territory(
     *,
     name: str = "",
     website: str = "",
-    is_member: bool | None = None,
-    member_since: datetime.date | None = None,
 ) -> Authority:
     """The authority of an official territory, created on first use, updated after."""
     authority = Authority.objects.filter(territory=territory).first()
@@ -45,10 +61,27 @@ def authority_upsert_for_territory(
         authority.name = name
     if website:
         authority.website = website
-    if is_member is not None:
-        authority.is_member = is_member
-    if member_since is not None:
-        authority.member_since = member_since
+    authority.full_clean()
+    authority.save()
+    return authority
+
+
+@transaction.atomic
+def authority_upsert_for_siren(
+    authority: Authority | None, *, siren: str, name: str, website: str
+) -> Authority:
+    """A body the referential does not list (pays, PETR, syndicat), known by its SIREN."""
+    if authority is None:
+        authority = Authority(
+            kind=AuthorityKind.OTHER,
+            siren=siren,
+            name=name,
+            slug=unique_slug(Authority, name),
+        )
+    if name:
+        authority.name = name
+    if website:
+        authority.website = website
     authority.full_clean()
     authority.save()
     return authority
@@ -119,3 +152,133 @@ def member_user_attach(
         user=user, defaults={"authority": authority, "person": person}
     )
     return link
+
+
+@transaction.atomic
+def membership_record(
+    authority: Authority,
+    *,
+    joined_on: datetime.date,
+    left_on: datetime.date | None = None,
+    note: str = "",
+) -> Membership:
+    """Record a membership period, or update the one that starts that day. Refuses a period
+    that ends before it starts or overlaps another one (ValidationError, nothing saved)."""
+    membership = Membership.objects.filter(
+        authority=authority, joined_on=joined_on
+    ).first() or Membership(authority=authority, joined_on=joined_on)
+    membership.left_on = left_on
+    if note:
+        membership.note = note
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def dues_record(
+    authority: Authority,
+    *,
+    year: int,
+    amount: object,
+    paid_on: datetime.date | None = None,
+) -> Dues:
+    """Set the dues of a year (one line per authority and year)."""
+    dues = Dues.objects.filter(authority=authority, year=year).first() or Dues(
+        authority=authority, year=year
+    )
+    dues.amount = amount
+    dues.paid_on = paid_on
+    dues.full_clean()
+    dues.save()
+    return dues
+
+
+_PROFILE_TEXT_FIELDS = ("website", "address", "ess_context", "ess_programme")
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    field: str
+    before: str
+    after: str
+
+
+def _profile_snapshot(authority: Authority) -> dict[str, str]:
+    """The profile sheet as labelled strings, to tell what an update changed."""
+    snapshot = {
+        Authority._meta.get_field(name).verbose_name: getattr(authority, name)
+        for name in _PROFILE_TEXT_FIELDS
+    }
+    snapshot["thèmes"] = ", ".join(sorted(theme.name for theme in authority.themes.all()))
+    snapshot["axes d'intervention"] = "\n".join(
+        f"{axis.title} — {axis.description}".rstrip(" —") for axis in authority.policy_axes.all()
+    )
+    snapshot["chiffres de l'ESS"] = "\n".join(str(figure) for figure in authority.ess_figures.all())
+    snapshot["budget ESS"] = "\n".join(
+        f"{budget.year} : {budget.amount} €" for budget in authority.ess_budgets.all()
+    )
+    return snapshot
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@transaction.atomic
+def profile_update(
+    authority: Authority,
+    *,
+    user: object = None,
+    fields: dict[str, str] | None = None,
+    themes: Iterable[object] | None = None,
+    policy_axes: Iterable[dict] | None = None,
+    ess_figures: Iterable[dict] | None = None,
+    ess_budgets: Iterable[dict] | None = None,
+) -> list[ProfileChange]:
+    """Update the profile sheet; each argument left to None is kept as it is. Lists replace
+    the current ones. What changed is logged in the authority's history (seen by editors)."""
+    before = _profile_snapshot(authority)
+    for name, value in (fields or {}).items():
+        if name not in _PROFILE_TEXT_FIELDS:
+            raise ValueError(f"{name} is not a profile field")
+        setattr(authority, name, value)
+    if themes is not None:
+        authority.themes.set(list(themes))
+    _replace_children(authority.policy_axes, PolicyAxis, policy_axes)
+    _replace_children(authority.ess_figures, EssFigure, ess_figures)
+    _replace_children(authority.ess_budgets, EssBudget, ess_budgets)
+    authority.full_clean()
+    after = _profile_snapshot(authority)
+    changes = [
+        ProfileChange(field, _clip(before[field]), _clip(after[field]))
+        for field in before
+        if before[field] != after[field]
+    ]
+    if changes:
+        authority.profile_updated_at = timezone.now()
+        authority.save()
+        log(
+            instance=authority,
+            action=PROFILE_UPDATE_ACTION,
+            user=user,
+            data={"changes": [asdict(change) for change in changes]},
+        )
+    return changes
+
+
+def _replace_children(manager: object, model: type, rows: Iterable[dict] | None) -> None:
+    """Replace an authority's lines (axes, figures, budgets) with `rows`, validated first."""
+    if rows is None:
+        return
+    authority = manager.instance
+    fresh = [model(authority=authority, **row) for row in rows]
+    for index, child in enumerate(fresh):
+        if hasattr(child, "sort_order"):
+            child.sort_order = index
+        child.full_clean(exclude=["authority"], validate_unique=False)
+    years = [child.year for child in fresh if model is EssBudget]
+    if len(years) != len(set(years)):
+        raise ValidationError("Un seul budget ESS par année.")
+    manager.all().delete()
+    model.objects.bulk_create(fresh)

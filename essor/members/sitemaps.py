@@ -1,4 +1,5 @@
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 
 from essor.members.models import Authority, Person
 
@@ -17,4 +18,18 @@ class PersonSitemap(Sitemap):
         return Person.objects.filter(positions__isnull=False).distinct().order_by("slug")
 
 
-SITEMAPS = {"authorities": AuthoritySitemap, "people": PersonSitemap}
+class NetworkPagesSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self) -> list[str]:
+        return ["members:network", "members:directory", "members:map", "members:board"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+
+SITEMAPS = {
+    "network": NetworkPagesSitemap,
+    "authorities": AuthoritySitemap,
+    "people": PersonSitemap,
+}

@@ -2,32 +2,93 @@
 
 from django.http import HttpRequest
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import LogFormatter
 
 from essor.core.navigation import ACCOUNT_PANELS_HOOK, HOME_FIGURES_HOOK, MAIN_MENU_HOOK, NavEntry
-from essor.members import selectors
-from essor.members.models import Authority, AuthorityUser, Organisation, Person, Position
+from essor.core.roles import Role
+from essor.members import (
+    admin_import,  # noqa: F401  (its hooks: the import screen)
+    selectors,
+)
+from essor.members.models import (
+    PROFILE_UPDATE_ACTION,
+    Authority,
+    AuthorityUser,
+    Dues,
+    GeneralAssembly,
+    Membership,
+    Organisation,
+    Person,
+    Position,
+)
 
 
 class AuthorityViewSet(ModelViewSet):
     model = Authority
     icon = "home"
     menu_label = "Collectivités"
-    list_display = ["name", "kind", "is_member", "member_since"]
-    list_filter = ["kind", "is_member"]
+    list_display = ["name", "kind", "profile_updated_at"]
+    list_filter = ["kind"]
     search_fields = ["name", "siren"]
-    form_fields = [
-        "name",
-        "slug",
-        "kind",
-        "territory",
-        "siren",
-        "website",
-        "is_member",
-        "member_since",
-    ]
     inspect_view_enabled = True
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("slug"),
+                FieldRowPanel([FieldPanel("kind"), FieldPanel("siren")]),
+                FieldPanel("territory"),
+            ],
+            heading="Identité",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("website"), FieldPanel("address"), FieldPanel("themes")],
+            heading="Coordonnées et thèmes",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("ess_context"), FieldPanel("ess_programme")],
+            heading="Politique ESS",
+        ),
+        InlinePanel("policy_axes", heading="Axes d'intervention", label="Axe"),
+        InlinePanel("ess_figures", heading="L'ESS du territoire en chiffres", label="Chiffre"),
+        InlinePanel("ess_budgets", heading="Budget consacré à l'ESS", label="Budget annuel"),
+    ]
+
+
+class MembershipViewSet(ModelViewSet):
+    """Memberships and dues are the administrators' business (see DESIGN.md, roles)."""
+
+    model = Membership
+    icon = "date"
+    menu_label = "Adhésions"
+    inspect_view_enabled = True
+    list_display = ["authority", "joined_on", "left_on"]
+    list_filter = ["joined_on", "left_on"]
+    search_fields = ["authority__name"]
+    form_fields = ["authority", "joined_on", "left_on", "note"]
+
+
+class DuesViewSet(ModelViewSet):
+    model = Dues
+    icon = "pick"
+    menu_label = "Cotisations"
+    inspect_view_enabled = True
+    list_display = ["authority", "year", "amount", "paid_on"]
+    list_filter = ["year", "paid_on"]
+    search_fields = ["authority__name"]
+    form_fields = ["authority", "year", "amount", "paid_on"]
+
+
+class GeneralAssemblyViewSet(ModelViewSet):
+    model = GeneralAssembly
+    icon = "group"
+    menu_label = "Assemblées générales"
+    inspect_view_enabled = True
+    list_display = ["held_on", "place", "organisation"]
+    form_fields = ["organisation", "held_on", "place", "attendance", "summary"]
 
 
 class OrganisationViewSet(ModelViewSet):
@@ -92,6 +153,9 @@ class NetworkViewSetGroup(ViewSetGroup):
         PersonViewSet,
         PositionViewSet,
         AuthorityUserViewSet,
+        MembershipViewSet,
+        DuesViewSet,
+        GeneralAssemblyViewSet,
     )
 
 
@@ -131,3 +195,26 @@ def my_authority_panel(request: HttpRequest) -> dict | None:
 def my_authority_data(user: object) -> dict:
     authority = selectors.authority_of_user(user)
     return {"collectivite_de_rattachement": authority.name if authority else None}
+
+
+@hooks.register(MAIN_MENU_HOOK)
+def member_space_menu_entry() -> NavEntry:
+    return NavEntry(
+        "Mon espace membre",
+        "members:member_space",
+        order=90,
+        role=Role.MEMBER,
+        description="La fiche de votre collectivité, vos inscriptions et contributions.",
+    )
+
+
+@hooks.register("register_log_actions")
+def profile_log_actions(actions: object) -> None:
+    @actions.register_action(PROFILE_UPDATE_ACTION)
+    class ProfileUpdateFormatter(LogFormatter):
+        label = "Mise à jour de la fiche"
+
+        def format_message(self, log_entry: object) -> str:
+            changes = log_entry.data.get("changes", [])
+            fields = ", ".join(change["field"] for change in changes)
+            return f"Fiche mise à jour depuis l'espace membre : {fields}"

@@ -59,9 +59,15 @@ def referential_import(path: Path | None = None, force: bool = False) -> dict:
 def _import_checksum(path: Path) -> str:
     """One fingerprint for the snapshot and the aliases: a change to either re-imports."""
     digest = hashlib.sha256(snapshot_module.checksum(path).encode())
+    digest.update(IMPORT_RULES_VERSION.encode())
     if ALIASES_PATH.exists():
         digest.update(ALIASES_PATH.read_bytes())
     return digest.hexdigest()
+
+
+# Bump when the way rows are derived from the snapshot changes, so that existing databases
+# re-import (2: populations of régions and départements summed from their communes).
+IMPORT_RULES_VERSION = "2"
 
 
 def _counts() -> dict:
@@ -118,7 +124,21 @@ def _rows_from_snapshot(data: dict) -> dict[tuple[str, str], dict]:
             zone=commune.get("zone", ""),
         )
     _place_groups(rows, data)
+    _sum_populations(rows)
     return rows
+
+
+def _sum_populations(rows: dict) -> None:
+    # Régions and départements: the sum of their communes' municipal populations.
+    totals: Counter = Counter()
+    for row in rows.values():
+        if row["kind"] == "commune":
+            for link in ("region_id", "departement_id"):
+                if row["links"].get(link):
+                    totals[row["links"][link]] += row["fields"].get("population") or 0
+    for key, total in totals.items():
+        if key in rows and total:
+            rows[key]["fields"]["population"] = total
 
 
 def _place_groups(rows: dict, data: dict) -> None:

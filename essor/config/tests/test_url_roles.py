@@ -44,8 +44,17 @@ _VIEWSET_ROUTES = [
     "inspect",
     "copy",
 ]
-_NETWORK_VIEWSETS = ["authority", "organisation", "person", "position", "authorityuser"]
-ESSOR_ADMIN_NAMESPACES = {*_NETWORK_VIEWSETS, "referentiel"}
+_NETWORK_VIEWSETS = [
+    "authority",
+    "organisation",
+    "person",
+    "position",
+    "authorityuser",
+    "membership",
+    "generalassembly",
+    "themes",
+]
+ESSOR_ADMIN_NAMESPACES = {*_NETWORK_VIEWSETS, "dues", "referentiel"}
 
 ROUTE_TABLE: dict[str, tuple] = {
     "accounts:login": (OK, REDIRECT, REDIRECT, REDIRECT),
@@ -62,6 +71,13 @@ ROUTE_TABLE: dict[str, tuple] = {
     "members:network": PUBLIC,
     "members:authority": PUBLIC,
     "members:person": PUBLIC,
+    "members:directory": PUBLIC,
+    "members:directory_export": PUBLIC,
+    "members:map": PUBLIC,
+    "members:board": PUBLIC,
+    "members:member_space": LOGGED_IN,
+    # Accounts of the table are not attached to an authority: sent to their member space.
+    "members:profile_edit": (LOGIN, REDIRECT, REDIRECT, REDIRECT),
     "sitemap": PUBLIC,
     "wagtail_serve": PUBLIC,
     "wagtailcore_login": PUBLIC,
@@ -69,6 +85,16 @@ ROUTE_TABLE: dict[str, tuple] = {
     "wagtaildocs_serve": (NOT_FOUND,) * 4,
     "wagtaildocs_authenticate_with_password": (NOT_FOUND,) * 4,
     **{f"{ns}:{route}": EDITORS for ns in _NETWORK_VIEWSETS for route in _VIEWSET_ROUTES},
+    "members_import": EDITORS,
+    "members_import_template": EDITORS,
+    # Editors see the dues; only administrators change them.
+    "dues:index": EDITORS,
+    "dues:index_results": EDITORS,
+    "dues:inspect": EDITORS,
+    **{
+        f"dues:{route}": ADMINISTRATORS
+        for route in ("add", "edit", "delete", "copy", "history", "history_results", "usage")
+    },
     # Editors read the referential; only administrators may change it by hand.
     "referentiel:index": EDITORS,
     "referentiel:index_results": EDITORS,
@@ -89,16 +115,18 @@ def _walk(patterns, namespace="", prefix=""):
             inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
             yield from _walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield prefix + str(pattern.pattern), namespace + pattern.name
+            module = getattr(pattern.callback, "__module__", "")
+            yield prefix + str(pattern.pattern), namespace + pattern.name, module
 
 
 def essor_routes() -> set[str]:
     """Every named route except those of Wagtail's own admin (Wagtail tests those), but
-    including the admin screens of Essor's view sets."""
+    including the admin screens of Essor's view sets and Essor's own admin views."""
     routes = set()
-    for path, name in _walk(get_resolver().url_patterns):
+    for path, name, module in _walk(get_resolver().url_patterns):
         namespace = name.split(":")[0] if ":" in name else ""
-        if path.startswith("admin/") and namespace not in ESSOR_ADMIN_NAMESPACES:
+        ours = namespace in ESSOR_ADMIN_NAMESPACES or module.startswith("essor.")
+        if path.startswith("admin/") and not ours:
             continue
         routes.add(name)
     return routes

@@ -2,14 +2,21 @@
 
 import datetime
 
+from essor.core.services import theme_get_or_create
 from essor.members import services
-from essor.members.models import Authority, Organisation, Person
+from essor.members.models import Authority, GeneralAssembly, Organisation, Person
 from essor.territories.models import Territory
 
 
-def authority_for(code: str, kind: str = "commune", **fields) -> Authority:
+def authority_for(
+    code: str, kind: str = "commune", joined_on: datetime.date | None = None, **fields
+) -> Authority:
+    """The authority of a territory of the referential, a member since `joined_on` if given."""
     territory = Territory.objects.get(kind=kind, code=code)
-    return services.authority_upsert_for_territory(territory, **fields)
+    authority = services.authority_upsert_for_territory(territory, **fields)
+    if joined_on:
+        services.membership_record(authority, joined_on=joined_on)
+    return authority
 
 
 def organisation(key: str = "reseau", name: str = "Réseau de test", **fields) -> Organisation:
@@ -23,7 +30,7 @@ def person(first_name: str = "Camille", last_name: str = "Durand") -> Person:
 def network_fixture() -> dict:
     """A small network: one member commune, the network, a person with two positions and a
     member account, keyed by the admin view set names."""
-    caen = authority_for("14118", is_member=True, member_since=datetime.date(2012, 1, 1))
+    caen = authority_for("14118", joined_on=datetime.date(2012, 1, 1))
     network = organisation(
         "rtes",
         "Réseau des collectivités Territoriales pour une Économie Solidaire",
@@ -48,7 +55,18 @@ def network_fixture() -> dict:
         "membre-caen@example.org", role=Role.MEMBER, password="x-long-password-1"
     )
     link = services.member_user_attach(account, caen, someone)
+    dues = services.dues_record(caen, year=2017, amount="450.00")
+    assembly = GeneralAssembly.objects.create(
+        organisation=network, held_on=datetime.date(2017, 1, 1), place="Lille"
+    )
+    theme = theme_get_or_create("Alimentation durable")
+    caen.themes.add(theme)
+    caen.save()
     return {
+        "membership": caen.memberships.get(),
+        "dues": dues,
+        "generalassembly": assembly,
+        "themes": theme,
         "authority": caen,
         "organisation": network,
         "person": someone,

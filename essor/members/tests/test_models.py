@@ -59,5 +59,5 @@ def test_authority_population_comes_from_the_referential():
 
 def test_upsert_for_a_territory_keeps_one_authority():
     first = authority_for("14118", name="Ville de Caen")
-    again = authority_for("14118", is_member=True)
+    again = authority_for("14118", joined_on=datetime.date(2015, 1, 1))
     assert first.pk == again.pk and again.name == "Ville de Caen" and again.is_member

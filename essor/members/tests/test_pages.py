@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -21,14 +23,14 @@ def test_network_page_lists_board_and_members(client, network):
     html = assert_page_ok(client.get(reverse("members:network")))
     assert "Conseil d&#x27;administration" in html or "Conseil d'administration" in html
     assert "Camille Durand" in html and "Président·e" in html
-    assert network["authority"].get_absolute_url() in html
+    assert "1 collectivité adhérente" in html and reverse("members:directory") in html
 
 
 def test_authority_page_shows_referential_facts(client, network):
     html = assert_page_ok(client.get(network["authority"].get_absolute_url()))
     assert "14118" in html  # official code of Caen
     assert "Calvados" in html and "Normandie" in html  # parents from the referential
-    assert "Adhérente depuis 2012" in html
+    assert "adhérente du réseau depuis 2012" in html
 
 
 @pytest.mark.parametrize(
@@ -71,6 +73,6 @@ def test_network_page_queries_do_not_grow_with_members(
     from essor.members.tests.factories import authority_for
 
     for code in ("59350", "35238", "33063", "69123", "75056"):
-        authority_for(code, is_member=True)
+        authority_for(code, joined_on=datetime.date(2015, 1, 1))
     with django_assert_max_num_queries(12):
         assert_page_ok(client.get(reverse("members:network")))

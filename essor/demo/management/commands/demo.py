@@ -2,22 +2,34 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from essor.core.roles import ROLE_LABELS, Role
-from essor.demo.services import DemoDataError, demo_load
+from essor.demo.services import DemoDataError, demo_load, fillers_draft
 
 
 class Command(BaseCommand):
     help = (
-        "Charge les données de démonstration (réseau, collectivités, personnes et fonctions "
-        "tirées des documents publics du réseau) et crée un compte de démonstration par rôle. "
-        "Relancer la commande ne crée aucun doublon."
+        "Charge les données de démonstration (réseau, collectivités et adhésions, personnes et "
+        "fonctions, fiches collectivités, thèmes, assemblée générale, cotisations), tirées des "
+        "documents publics du réseau et complétées d'adhérents fictifs signalés comme tels, et "
+        "crée un compte de démonstration par rôle. Relancer la commande ne crée aucun doublon."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force", action="store_true", help="autorise le chargement quand ESSOR_ENV=production"
         )
+        parser.add_argument(
+            "--fillers-draft",
+            action="store_true",
+            help=(
+                "n'écrit rien : affiche un nouveau brouillon de essor/demo/data/fillers.toml "
+                "(adhérents fictifs) calculé à partir du référentiel chargé"
+            ),
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, fillers_draft: bool = False, **options):
+        if fillers_draft:
+            self.stdout.write(_draft(), ending="")
+            return
         if settings.PRODUCTION and not force:
             raise CommandError(
                 "Refusé en production : les comptes de démonstration ont un mot de "
@@ -30,9 +42,23 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration chargée : {report.organisations} organisations, {report.authorities} "
-                f"collectivités, {report.people} personnes, {report.positions} fonctions."
+                f"collectivités citées et {report.fillers} adhérents fictifs, {report.people} "
+                f"personnes, {report.positions} fonctions."
             )
+        )
+        self.stdout.write(
+            f"  {report.memberships} périodes d'adhésion ({report.members_end_2017} adhérents au "
+            f"31/12/2017), {report.dues} cotisations fictives, {report.profiles} fiches ou "
+            f"thématiques de collectivités, {report.themes} thèmes, "
+            f"{report.general_assemblies} assemblée(s) générale(s)."
         )
         self.stdout.write("Comptes de démonstration (mot de passe commun) :")
         for role, email, password in report.accounts:
             self.stdout.write(f"  {ROLE_LABELS[Role(role)]:<20} {email:<34} {password}")
+
+
+def _draft() -> str:
+    try:
+        return fillers_draft()
+    except DemoDataError as error:
+        raise CommandError(f"Données de démonstration invalides : {error}") from error

@@ -1,0 +1,69 @@
+"""Pages served to anonymous visitors from the cache, and made stale by any edit.
+
+One version number covers all public content: a module connects its models'
+``post_save``/``post_delete`` (and m2m changes) to ``public_content_changed``, which bumps it,
+so a page is never served stale after an edit, whatever the cache backend (local memory in
+development, Redis when several processes serve the site).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+VERSION_KEY = "essor:public-content-version"
+CACHE_HEADER = "X-Essor-Cache"
+DEFAULT_TIMEOUT = 600
+
+
+def public_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def public_content_changed(*_args: object, **_kwargs: object) -> None:
+    """Signal receiver: every cached public page becomes stale."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # the key expired or was never set
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    # A visitor with a pending message (e.g. after logging out) must see it, not a copy.
+    return (
+        getattr(settings, "ESSOR_PAGE_CACHE", True)
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and "messages" not in request.COOKIES
+    )
+
+
+def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's successful answers to anonymous visitors from the cache."""
+
+    @wraps(view)
+    def cached(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        key = f"essor:page:{public_version()}:{request.get_full_path()}"
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            response = HttpResponse(content, content_type=content_type)
+            response[CACHE_HEADER] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            cache.set(key, (response.content, response["Content-Type"]), DEFAULT_TIMEOUT)
+            response[CACHE_HEADER] = "miss"
+        return response
+
+    return cached

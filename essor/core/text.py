@@ -1,0 +1,14 @@
+"""French text helpers every module shares."""
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation dropped, single spaces: "Île-de-France" and
+    "ile de france" compare equal, on SQLite as on PostgreSQL."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "oe"))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return " ".join(_NON_WORD.sub(" ", bare).split())

@@ -1,0 +1,172 @@
+"""The directory of member authorities: its filters, as a typed value built from a form, and
+the one query that applies them (never the request's dict expanded into the ORM)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.core.cache import cache
+from django.db.models import F, Min, Q, QuerySet
+from django.utils import timezone
+
+from essor.core.text import fold
+from essor.members.models import Authority, Membership
+from essor.territories.models import Territory
+
+# What the directory calls a level, and the referential kinds behind each.
+LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "region": ("Régions", ("region",)),
+    "departement": ("Départements", ("departement",)),
+    "intercommunalite": ("Métropoles et intercommunalités", ("epci", "ept")),
+    "commune": ("Communes", ("commune",)),
+    "autre": ("Autres collectivités et groupements", ("other",)),
+}
+
+# Population bands, in inhabitants (lower bound included, upper excluded).
+POPULATION_BANDS: dict[str, tuple[str, int, int | None]] = {
+    "moins-de-10000": ("Moins de 10 000 habitant·es", 0, 10_000),
+    "10000-50000": ("10 000 à 50 000", 10_000, 50_000),
+    "50000-200000": ("50 000 à 200 000", 50_000, 200_000),
+    "200000-1000000": ("200 000 à 1 million", 200_000, 1_000_000),
+    "plus-de-1000000": ("Plus d'un million", 1_000_000, None),
+}
+
+SORTS: dict[str, tuple[str, tuple]] = {
+    "nom": ("Nom (A → Z)", ("search_name",)),
+    "population": (
+        "Population (décroissante)",
+        (F("territory__population").desc(nulls_last=True), "search_name"),
+    ),
+    "adhesion": ("Adhésion (la plus récente d'abord)", ("-first_joined", "search_name")),
+    "anciennete": ("Adhésion (la plus ancienne d'abord)", ("first_joined", "search_name")),
+}
+
+PAGE_SIZE = 50
+_CHOICES_CACHE_SECONDS = 3600
+
+
+def territory_choices(kind: str) -> list[tuple[str, str]]:
+    """Current régions or départements as (code, name), cached: the referential changes only
+    through an import."""
+    key = f"members:directory:{kind}-choices"
+    choices = cache.get(key)
+    if choices is None:
+        rows = Territory.objects.filter(kind=kind, is_current=True).order_by("code")
+        choices = [
+            (t.code, f"{t.name} ({t.code})" if kind == "departement" else t.name) for t in rows
+        ]
+        if kind == "region":
+            choices.sort(key=lambda choice: fold(choice[1]))
+        cache.set(key, choices, _CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def joined_year_choices() -> list[tuple[int, str]]:
+    first, last = 1990, timezone.localdate().year
+    return [(year, str(year)) for year in range(last, first - 1, -1)]
+
+
+def _blank(label: str, choices: list) -> list:
+    return [("", label), *choices]
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label="Nom", required=False, max_length=100)
+    niveau = forms.ChoiceField(label="Niveau", required=False)
+    region = forms.ChoiceField(label="Région", required=False)
+    departement = forms.ChoiceField(label="Département", required=False)
+    population = forms.ChoiceField(label="Population", required=False)
+    adhesion = forms.TypedChoiceField(
+        label="Année d'adhésion", required=False, coerce=int, empty_value=None
+    )
+    tri = forms.ChoiceField(label="Trier par", required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        fields["niveau"].choices = _blank(
+            "Tous les niveaux", [(k, label) for k, (label, _) in LEVELS.items()]
+        )
+        fields["region"].choices = _blank("Toutes les régions", territory_choices("region"))
+        fields["departement"].choices = _blank(
+            "Tous les départements", territory_choices("departement")
+        )
+        fields["population"].choices = _blank(
+            "Toutes les tailles", [(k, v[0]) for k, v in POPULATION_BANDS.items()]
+        )
+        fields["adhesion"].choices = _blank("Toutes les années", joined_year_choices())
+        fields["tri"].choices = [(k, label) for k, (label, _) in SORTS.items()]
+
+    def filters(self) -> "DirectoryFilters":
+        """The valid filters; an invalid one is dropped (the form shows why)."""
+        data = self.cleaned_data if self.is_bound else {}
+        valid = {name: value for name, value in data.items() if name not in self.errors}
+        return DirectoryFilters(
+            text=(valid.get("q") or "").strip(),
+            level=valid.get("niveau") or "",
+            region=valid.get("region") or "",
+            departement=valid.get("departement") or "",
+            population=valid.get("population") or "",
+            joined_year=valid.get("adhesion"),
+            sort=valid.get("tri") or "nom",
+        )
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    text: str = ""
+    level: str = ""
+    region: str = ""
+    departement: str = ""
+    population: str = ""
+    joined_year: int | None = None
+    sort: str = "nom"
+    on: datetime.date | None = None
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(
+            (
+                self.text,
+                self.level,
+                self.region,
+                self.departement,
+                self.population,
+                self.joined_year,
+            )
+        )
+
+
+def _where_within(kind: str, code: str) -> Q:
+    """Authorities of the territory itself or located within it."""
+    return Q(territory__kind=kind, territory__code=code) | Q(**{f"territory__{kind}__code": code})
+
+
+def directory(filters: DirectoryFilters) -> QuerySet[Authority]:
+    """The member authorities matching `filters`, sorted, with what a directory line shows."""
+    found = (
+        Authority.objects.members(on=filters.on)
+        .select_related("territory", "territory__region", "territory__departement")
+        .annotate(first_joined=Min("memberships__joined_on"))
+    )
+    if filters.text:
+        for word in fold(filters.text).split():
+            found = found.filter(search_name__contains=word)
+    if filters.level in LEVELS:
+        found = found.filter(kind__in=LEVELS[filters.level][1])
+    if filters.region:
+        found = found.filter(_where_within("region", filters.region))
+    if filters.departement:
+        found = found.filter(_where_within("departement", filters.departement))
+    if filters.population in POPULATION_BANDS:
+        _, low, high = POPULATION_BANDS[filters.population]
+        found = found.filter(territory__population__gte=low)
+        if high is not None:
+            found = found.filter(territory__population__lt=high)
+    if filters.joined_year:
+        first_joins = Membership.objects.values("authority").annotate(first=Min("joined_on"))
+        found = found.filter(
+            pk__in=first_joins.filter(first__year=filters.joined_year).values("authority")
+        )
+    return found.order_by(*SORTS.get(filters.sort, SORTS["nom"])[1])

@@ -1,0 +1,134 @@
+"""The authority profile sheet: its sections, related territories, comparable authorities,
+and the cache served to anonymous visitors."""
+
+import datetime
+
+import pytest
+
+from essor.core.caching import CACHE_HEADER
+from essor.core.services import theme_get_or_create
+from essor.core.testing import assert_page_ok, count_queries
+from essor.members import selectors, services
+from essor.members.tests.factories import authority_for, person
+
+pytestmark = pytest.mark.django_db
+JOINED = datetime.date(2012, 1, 1)
+
+
+@pytest.fixture
+def gironde():
+    authority = authority_for("33", kind="departement", joined_on=JOINED)
+    services.profile_update(
+        authority,
+        fields={
+            "address": "Esplanade Charles-de-Gaulle\n33074 Bordeaux",
+            "ess_context": "Une politique ESS engagée depuis le premier mandat.",
+            "ess_programme": "Trois axes votés en assemblée.",
+        },
+        policy_axes=[
+            {"title": "Soutenir la création d'activités", "description": ""},
+            {"title": "Développer la commande publique responsable", "description": "Clauses"},
+        ],
+        ess_figures=[{"label": "emplois dans l'ESS", "value": "52000", "unit": "", "year": 2015}],
+        ess_budgets=[{"year": 2016, "amount": "1250000", "note": ""}],
+        themes=[theme_get_or_create("Économie circulaire")],
+    )
+    return authority
+
+
+def test_sheet_shows_every_section_of_the_fiche(client, gironde):
+    html = assert_page_ok(client.get(gironde.get_absolute_url()))
+    for expected in (
+        "Contexte de la politique ESS",
+        "Une politique ESS engagée",
+        "Programme d'intervention",
+        "Développer la commande publique responsable",
+        "L'ESS sur le territoire en chiffres",
+        "52",  # the figure
+        "Budget consacré à l'ESS",
+        "1\u00a0250\u00a0000 €",
+        "33074 Bordeaux",
+        "Économie circulaire",
+        "adhérente du réseau depuis 2012",
+    ):
+        assert expected in html, expected
+
+
+def test_population_comes_from_the_referential(client, gironde):
+    html = assert_page_ok(client.get(gironde.get_absolute_url()))
+    population = gironde.territory.population
+    assert population and f"{population:,}".replace(",", "\u00a0") in html
+
+
+def test_parents_and_members_within(client, gironde):
+    merignac = authority_for("33281", joined_on=JOINED)
+    metropole = authority_for("243300316", kind="epci")  # known, not a member
+    html = assert_page_ok(client.get(merignac.get_absolute_url()))
+    parents = {p.territory.kind: p for p in selectors.parent_territories(merignac)}
+    assert parents["departement"].is_member and parents["departement"].authority == gironde
+    assert not parents["epci"].is_member and parents["epci"].authority == metropole
+    assert parents["region"].authority is None
+    assert "Nouvelle-Aquitaine" in html and metropole.get_absolute_url() in html
+    within = assert_page_ok(client.get(gironde.get_absolute_url()))
+    assert merignac.get_absolute_url() in within and metropole.get_absolute_url() not in within
+
+
+def test_comparable_authorities_rank_peers_first(gironde):
+    for code in ("40", "59", "13", "90"):  # Landes, Nord, Bouches-du-Rhône, Territoire de Belfort
+        authority_for(code, kind="departement", joined_on=JOINED)
+    authority_for("33063", joined_on=JOINED)  # Bordeaux: a commune, not a peer
+    authority_for("47", kind="departement")  # Lot-et-Garonne: not a member
+    ranked = [c.authority.name for c in selectors.comparable_authorities(gironde)]
+    assert "Bordeaux" not in ranked and "Lot-et-Garonne" not in ranked
+    assert "Gironde" not in ranked
+    # Landes lies in the same région; Nord and Bouches-du-Rhône are as populous;
+    # the Territoire de Belfort is small and far: last.
+    assert ranked == ["Landes", "Bouches-du-Rhône", "Nord", "Territoire de Belfort"]
+
+
+def test_shared_themes_bring_an_authority_closer(gironde):
+    nord = authority_for("59", kind="departement", joined_on=JOINED)
+    rhone = authority_for("13", kind="departement", joined_on=JOINED)
+    before = [c.authority for c in selectors.comparable_authorities(gironde)]
+    last = before[-1]
+    last.themes.add(theme_get_or_create("Économie circulaire"))
+    last.save()  # a cluster's relations are written when it is saved
+    after = selectors.comparable_authorities(gironde)
+    assert after[0].authority == last and {nord, rhone} == set(before)
+    assert any("Économie circulaire" in reason for reason in after[0].reasons)
+
+
+def test_sheet_queries_do_not_grow_with_data(client, gironde):
+    url = gironde.get_absolute_url()
+    before = count_queries(client, url)
+    for code in ("40", "59", "13", "23", "64"):
+        authority_for(code, kind="departement", joined_on=JOINED)
+    for code in ("33281", "33063", "33318"):
+        commune = authority_for(code, joined_on=JOINED)
+        services.position_record(person("Élu", code), title="Adjoint", authority=commune)
+    for index in range(4):
+        services.position_record(person("Agent", str(index)), title="Chargé", authority=gironde)
+    assert count_queries(client, url) == before
+
+
+def test_anonymous_pages_come_from_the_cache_and_are_fresh_after_an_edit(client, gironde):
+    url = gironde.get_absolute_url()
+    assert client.get(url)[CACHE_HEADER] == "miss"
+    assert client.get(url)[CACHE_HEADER] == "hit"
+    services.profile_update(gironde, fields={"ess_context": "Nouveau contexte rédigé."})
+    response = client.get(url)
+    assert (
+        response[CACHE_HEADER] == "miss" and "Nouveau contexte rédigé." in response.content.decode()
+    )
+    directory = "/reseau/collectivites/"
+    assert client.get(directory)[CACHE_HEADER] == "miss"
+    authority_for("40", kind="departement", joined_on=JOINED)
+    assert "Landes" in client.get(directory).content.decode()
+
+
+def test_logged_in_users_never_get_the_anonymous_copy(client, gironde, make_user):
+    url = gironde.get_absolute_url()
+    client.get(url)
+    client.force_login(make_user())
+    response = client.get(url)
+    assert CACHE_HEADER not in response and "Se déconnecter" in response.content.decode()
