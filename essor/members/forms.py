@@ -19,6 +19,15 @@ def _year_field(required: bool = True) -> forms.IntegerField:
     )
 
 
+class MemberCountDateForm(forms.Form):
+    au = forms.DateField(
+        label="Nombre d'adhérentes au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+
 class ProfileForm(forms.ModelForm):
     themes = forms.ModelMultipleChoiceField(
         label="Thèmes",

@@ -4,7 +4,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -48,10 +48,6 @@ def board_positions(organisation: Organisation) -> list[Position]:
     """The latest board of the network, president first."""
     boards = boards_by_date(organisation)
     return boards[0]["positions"] if boards else []
-
-
-def member_authorities() -> QuerySet[Authority]:
-    return Authority.objects.members().select_related("territory").order_by("name")
 
 
 def authority_with_people(slug: str) -> Authority | None:
@@ -211,6 +207,12 @@ def _compare(mine: Authority, other: Authority, my_themes: set, other_themes: se
         comparable.score += _THEMES_WEIGHT * len(shared) / len(my_themes | other_themes)
         comparable.reasons.append("thèmes communs : " + ", ".join(sorted(shared)))
     return comparable
+
+
+def member_counts_by_kind(on: datetime.date | None = None) -> dict[str, int]:
+    """How many members of each level on a day (today by default), in one query."""
+    rows = Authority.objects.members(on=on).values("kind").annotate(total=Count("pk"))
+    return {row["kind"]: row["total"] for row in rows}
 
 
 def member_count(on: datetime.date | None = None) -> int:

@@ -14,7 +14,7 @@ from essor.core.permissions import member_required
 from essor.core.roles import Role, has_role
 from essor.members import selectors, services
 from essor.members.directory import PAGE_SIZE, DirectoryFilterForm, directory
-from essor.members.forms import ProfileForm, profile_formsets
+from essor.members.forms import MemberCountDateForm, ProfileForm, profile_formsets
 from essor.members.maps import member_map_legend, member_map_svg
 from essor.members.models import AuthorityKind
 from essor.territories.maps import map_attribution
@@ -23,11 +23,12 @@ from essor.territories.maps import map_attribution
 @cache_public_page
 def network(request: HttpRequest) -> HttpResponse:
     organisation = selectors.network_organisation()
-    members = list(selectors.member_authorities())
+    date_form = MemberCountDateForm(request.GET or None)
+    on = date_form.cleaned_data["au"] if date_form.is_valid() else None
+    per_kind = selectors.member_counts_by_kind(on=on)
     counts_by_year = selectors.member_counts_by_year()
     by_level = [
-        {"label": label, "count": sum(1 for a in members if a.kind == kind)}
-        for kind, label in AuthorityKind.choices
+        {"label": label, "count": per_kind.get(kind, 0)} for kind, label in AuthorityKind.choices
     ]
     return render(
         request,
@@ -35,7 +36,9 @@ def network(request: HttpRequest) -> HttpResponse:
         {
             "organisation": organisation,
             "board": selectors.board_positions(organisation) if organisation else [],
-            "member_count": len(members),
+            "member_count": sum(per_kind.values()),
+            "date_form": date_form,
+            "on": on,
             "members_by_level": [level for level in by_level if level["count"]],
             "counts_by_year": counts_by_year,
             "member_count_max": max((row["count"] for row in counts_by_year), default=0) or 1,

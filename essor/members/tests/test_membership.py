@@ -115,3 +115,16 @@ def test_member_map_renders_in_a_pdf(client):
     html = client.get(reverse("members:map")).content.decode()
     pdf = weasyprint.HTML(string=html, base_url="http://testserver/").write_pdf()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
+def test_network_page_gives_the_member_count_at_a_chosen_date(client):
+    organisation("rtes", "Réseau", kind="network")
+    authority_for("35238", joined_on=D(2010, 1, 1))
+    authority_for("35", kind="departement", joined_on=D(2016, 1, 1))
+    url = reverse("members:network")
+    assert "1 collectivité adhérente au 1 janvier 2014" in assert_page_ok(
+        client.get(url + "?au=2014-01-01")
+    )
+    assert "2 collectivités adhérentes" in assert_page_ok(client.get(url))
+    bad = assert_page_ok(client.get(url + "?au=31/02/2017"))
+    assert "Saisissez une date valide" in bad and "2 collectivités adhérentes" in bad
