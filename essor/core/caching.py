@@ -67,3 +67,14 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return response
 
     return cached
+
+
+def remember(key: str, compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT) -> object:
+    """The result of `compute()`, kept until the public content changes: for costly
+    reads (comparisons, counts) every visitor, logged in or not, would otherwise redo."""
+    versioned = f"essor:data:{public_version()}:{key}"
+    value = cache.get(versioned)
+    if value is None:
+        value = compute()
+        cache.set(versioned, value, timeout)
+    return value

@@ -4,6 +4,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
@@ -32,3 +35,27 @@ class FrenchDecimalField(forms.DecimalField):
                     "Saisissez un nombre, par exemple 4 150 000 ou 12,5.", code="invalid"
                 ) from None
         return super().to_python(value)
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in Python rather than one template per option: a list of a hundred
+    départements costs a few milliseconds less on every page that shows it."""
+
+    def render(self, name: str, value: object, attrs: dict | None = None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = [
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                option["value"],
+                mark_safe(" selected") if option["selected"] else "",
+                option["label"],
+            )
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
+        ]
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(options)),
+        )

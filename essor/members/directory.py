@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from essor.core.forms import QuickSelect
 from essor.core.text import fold
 from essor.members.models import Authority, Membership
 from essor.territories.models import Territory
@@ -72,14 +73,14 @@ def _blank(label: str, choices: list) -> list:
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label="Nom", required=False, max_length=100)
-    niveau = forms.ChoiceField(label="Niveau", required=False)
-    region = forms.ChoiceField(label="Région", required=False)
-    departement = forms.ChoiceField(label="Département", required=False)
-    population = forms.ChoiceField(label="Population", required=False)
+    niveau = forms.ChoiceField(label="Niveau", required=False, widget=QuickSelect)
+    region = forms.ChoiceField(label="Région", required=False, widget=QuickSelect)
+    departement = forms.ChoiceField(label="Département", required=False, widget=QuickSelect)
+    population = forms.ChoiceField(label="Population", required=False, widget=QuickSelect)
     adhesion = forms.TypedChoiceField(
-        label="Année d'adhésion", required=False, coerce=int, empty_value=None
+        label="Année d'adhésion", required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
-    tri = forms.ChoiceField(label="Trier par", required=False)
+    tri = forms.ChoiceField(label="Trier par", required=False, widget=QuickSelect)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -148,7 +149,14 @@ def directory(filters: DirectoryFilters) -> QuerySet[Authority]:
     found = (
         Authority.objects.members(on=filters.on)
         .select_related("territory", "territory__region", "territory__departement")
-        .annotate(first_joined=Min("memberships__joined_on"))
+        # A subquery rather than Min() over a join: no GROUP BY over every member.
+        .annotate(
+            first_joined=Subquery(
+                Membership.objects.filter(authority=OuterRef("pk"))
+                .order_by("joined_on")
+                .values("joined_on")[:1]
+            )
+        )
     )
     if filters.text:
         for word in fold(filters.text).split():

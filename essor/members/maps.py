@@ -12,8 +12,8 @@ def _plural(count: int) -> str:
     return f"{count} collectivité{'s' if count > 1 else ''} adhérente{'s' if count > 1 else ''}"
 
 
-def _directory_url(**query: str) -> str:
-    return f"{reverse('members:directory')}?{urlencode(query)}"
+def _directory_url(base: str, **query: str) -> str:
+    return f"{base}?{urlencode(query)}"
 
 
 def _maximum(regions: list[AreaCount]) -> int:
@@ -22,12 +22,15 @@ def _maximum(regions: list[AreaCount]) -> int:
 
 def member_map_svg(regions: list[AreaCount], *, id_prefix: str = "carte") -> SafeString:
     maximum = _maximum(regions)
+    directory = reverse("members:directory")
     departements = [
         MapArea(
             code=departement.code,
             fill=shade(departement.count, maximum),
             label=f"{departement.name} : {_plural(departement.count)}",
-            url=_directory_url(departement=departement.code) if departement.count else "",
+            url=_directory_url(directory, departement=departement.code)
+            if departement.count
+            else "",
         )
         for region in regions
         for departement in region.departements

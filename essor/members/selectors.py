@@ -4,7 +4,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -158,55 +158,78 @@ class Comparable:
 _POPULATION_WEIGHT, _REGION_WEIGHT, _NEIGHBOUR_WEIGHT, _THEMES_WEIGHT = 0.5, 0.3, 0.15, 0.2
 
 
+@dataclass(frozen=True)
+class _Peer:
+    """What comparing needs of an authority, read as plain values (no model objects)."""
+
+    pk: int
+    search_name: str
+    population: int | None
+    region: str
+
+
+def _peers(authorities: QuerySet[Authority]) -> list[_Peer]:
+    rows = authorities.values_list(
+        "pk", "search_name", "territory__population", "territory__kind", "territory__code",
+        "territory__region__code",
+    )  # fmt: skip
+    return [
+        _Peer(pk, name, population, code if kind == "region" else (region or ""))
+        for pk, name, population, kind, code, region in rows
+    ]
+
+
 def comparable_authorities(authority: Authority, limit: int = 5) -> list[Comparable]:
     """The member authorities most like this one, to call as peers: same level first, then
-    nearest population, same or neighbouring région, shared themes (two queries)."""
-    candidates = list(
-        Authority.objects.members()
-        .filter(kind=authority.kind)
-        .exclude(pk=authority.pk)
-        .select_related("territory", "territory__region")
-    )
-    theme_rows = Authority.themes.through.objects.filter(
-        authority_id__in=[authority.pk, *(c.pk for c in candidates)]
-    ).values_list("authority_id", "theme__name")
+    nearest population, same or neighbouring région, shared themes (three queries, whatever
+    the number of members)."""
+    same_level = Authority.objects.members().filter(kind=authority.kind)
+    peers = _peers(same_level)
     themes: dict[int, set[str]] = {}
+    theme_rows = Authority.themes.through.objects.filter(
+        Q(authority__in=same_level) | Q(authority=authority)
+    ).values_list("authority_id", "theme__name")
     for authority_id, name in theme_rows:
         themes.setdefault(authority_id, set()).add(name)
-    mine = themes.get(authority.pk, set())
-    scored = [_compare(authority, other, mine, themes.get(other.pk, set())) for other in candidates]
-    scored.sort(key=lambda c: (-c.score, c.authority.search_name))
-    return scored[:limit]
+    mine = next(iter(_peers(Authority.objects.filter(pk=authority.pk))), None) or _Peer(
+        authority.pk, authority.search_name, None, ""
+    )
+    scored = [
+        (
+            _compare(
+                mine, peer, authority.kind, themes.get(mine.pk, set()), themes.get(peer.pk, set())
+            ),
+            peer,
+        )
+        for peer in peers
+        if peer.pk != authority.pk
+    ]
+    scored.sort(key=lambda pair: (-pair[0][0], pair[1].search_name))
+    best = scored[:limit]
+    loaded = Authority.objects.select_related("territory").in_bulk([peer.pk for _, peer in best])
+    return [Comparable(loaded[peer.pk], score, reasons) for (score, reasons), peer in best]
 
 
-def _region_code(authority: Authority) -> str:
-    territory = authority.territory
-    if territory is None:
-        return ""
-    if territory.kind == "region":
-        return territory.code
-    return territory.region.code if territory.region else ""
-
-
-def _compare(mine: Authority, other: Authority, my_themes: set, other_themes: set) -> Comparable:
-    comparable = Comparable(other, 0.0, ["même niveau"])
+def _compare(
+    mine: _Peer, other: _Peer, kind: str, my_themes: set, other_themes: set
+) -> tuple[float, list[str]]:
+    score, reasons = 0.0, ["même niveau"]
     if mine.population and other.population:
         gap = abs(math.log10(mine.population) - math.log10(other.population))
-        comparable.score += _POPULATION_WEIGHT * max(0.0, 1 - gap / 2)
+        score += _POPULATION_WEIGHT * max(0.0, 1 - gap / 2)
         if gap <= math.log10(1.5):
-            comparable.reasons.append("population proche")
-    region, other_region = _region_code(mine), _region_code(other)
-    if region and region == other_region and mine.kind != "region":
-        comparable.score += _REGION_WEIGHT
-        comparable.reasons.append("même région")
-    elif region and other_region in neighbouring_regions(region):
-        comparable.score += _NEIGHBOUR_WEIGHT
-        comparable.reasons.append("région voisine")
+            reasons.append("population proche")
+    if mine.region and mine.region == other.region and kind != "region":
+        score += _REGION_WEIGHT
+        reasons.append("même région")
+    elif mine.region and other.region in neighbouring_regions(mine.region):
+        score += _NEIGHBOUR_WEIGHT
+        reasons.append("région voisine")
     shared = my_themes & other_themes
     if shared:
-        comparable.score += _THEMES_WEIGHT * len(shared) / len(my_themes | other_themes)
-        comparable.reasons.append("thèmes communs : " + ", ".join(sorted(shared)))
-    return comparable
+        score += _THEMES_WEIGHT * len(shared) / len(my_themes | other_themes)
+        reasons.append("thèmes communs : " + ", ".join(sorted(shared)))
+    return score, reasons
 
 
 def member_counts_by_kind(on: datetime.date | None = None) -> dict[str, int]:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from wagtail import hooks
 
-from essor.core.caching import cache_public_page
+from essor.core.caching import cache_public_page, remember
 from essor.core.navigation import AUTHORITY_RELATED_HOOK, member_space_panels
 from essor.core.permissions import member_required
 from essor.core.roles import Role, has_role
@@ -131,7 +131,10 @@ def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": selectors.membership_now(authority),
             "parents": selectors.parent_territories(authority),
             "members_within": selectors.member_authorities_within(authority),
-            "comparables": selectors.comparable_authorities(authority),
+            "comparables": remember(
+                f"comparables:{authority.pk}",
+                lambda: selectors.comparable_authorities(authority),
+            ),
             "related": [
                 block for fn in hooks.get_hooks(AUTHORITY_RELATED_HOOK) if (block := fn(authority))
             ],
@@ -224,13 +227,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 def member_map(request: HttpRequest) -> HttpResponse:
-    areas = selectors.member_counts_by_area()
+    areas = remember("member-counts-by-area", selectors.member_counts_by_area)
     return render(
         request,
         "members/map.html",
         {
             "areas": [region for region in areas if region.departements or region.count],
-            "map": member_map_svg(areas),
+            "map": remember("member-map-svg", lambda: member_map_svg(areas)),
             "legend": member_map_legend(areas),
             "member_count": sum(region.count for region in areas),
             "attribution": map_attribution(),

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from essor.core.roles import Role
@@ -567,19 +568,20 @@ def test_command_dry_run_saves_nothing(good_file):
 
 def test_command_exits_with_status_1_and_errors_by_line(bad_file, capsys):
     before = counts()
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(["essor", "members_import", str(bad_file)])
-    assert exited.value.code == 1
+    # call_command, not the command line: the latter closes the test's database connection.
+    with pytest.raises(CommandError) as exited:
+        call_command("members_import", str(bad_file))
+    assert exited.value.returncode == 1  # the exit status `essor members_import` returns
     err = capsys.readouterr().err
     assert "Ligne 3 : le code « 99999 » ne correspond à aucune commune" in err
-    assert "1 erreur : rien n'a été importé." in err
+    assert "1 erreur : rien n'a été importé." in str(exited.value)
     assert counts() == before
 
 
 def test_command_says_when_the_file_does_not_exist(tmp_path):
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(["essor", "members_import", str(tmp_path / "absent.csv")])
-    assert exited.value.code == 1
+    with pytest.raises(CommandError, match="Fichier introuvable") as exited:
+        call_command("members_import", str(tmp_path / "absent.csv"))
+    assert exited.value.returncode == 1
 
 
 # --- The admin screen ---------------------------------------------------------------------
