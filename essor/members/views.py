@@ -221,7 +221,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/profile_edit.html",
-        {"authority": authority, "form": form, "formsets": formsets},
+        {
+            "authority": authority,
+            "form": form,
+            "formsets": formsets,
+            "lines_have_errors": data is not None
+            and any(f.total_error_count() for f in formsets.values()),
+        },
     )
 
 

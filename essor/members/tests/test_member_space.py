@@ -99,6 +99,8 @@ def test_bad_input_is_explained_and_nothing_is_saved(client, member, budgets, fi
     response = _post(client, budgets=budgets, **fields)
     html = assert_page_ok(response)
     assert error in html
+    if budgets:  # an error in a line is announced at the top of the form
+        assert "corrigez les lignes signalées" in html
     authority.refresh_from_db()
     assert authority.ess_context == "" and not authority.ess_budgets.exists()
     assert not authority.ess_figures.exists()
