@@ -1160,7 +1160,7 @@ def _authority_apply(line: MemberLine, user: object) -> tuple[Authority, str]:
         )
     else:
         authority = services.authority_upsert_for_siren(
-            authority, siren=line.siren, name=line.name, website=line.website
+            line.siren, name=line.name, website=line.website
         )
     _log(authority, state, user)
     return authority, state

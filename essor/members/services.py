@@ -42,42 +42,31 @@ def unique_slug(
 
 @transaction.atomic
 def authority_upsert_for_territory(
-    territory: Territory,
-    *,
-    name: str = "",
-    website: str = "",
+    territory: Territory, *, name: str = "", website: str = ""
 ) -> Authority:
     """The authority of an official territory, created on first use, updated after."""
-    authority = Authority.objects.filter(territory=territory).first()
-    if authority is None:
-        display = name or territory.name
-        authority = Authority(
-            territory=territory,
-            kind=territory.kind,
-            name=display,
-            slug=unique_slug(Authority, display),
-        )
-    if name:
-        authority.name = name
-    if website:
-        authority.website = website
-    authority.full_clean()
-    authority.save()
-    return authority
+    authority = Authority.objects.filter(territory=territory).first() or Authority(
+        territory=territory, kind=territory.kind
+    )
+    return _authority_name_and_save(authority, name or territory.name, name, website)
 
 
 @transaction.atomic
-def authority_upsert_for_siren(
-    authority: Authority | None, *, siren: str, name: str, website: str
-) -> Authority:
+def authority_upsert_for_siren(siren: str, *, name: str, website: str = "") -> Authority:
     """A body the referential does not list (pays, PETR, syndicat), known by its SIREN."""
-    if authority is None:
-        authority = Authority(
-            kind=AuthorityKind.OTHER,
-            siren=siren,
-            name=name,
-            slug=unique_slug(Authority, name),
-        )
+    authority = Authority.objects.filter(siren=siren).first() or Authority(
+        kind=AuthorityKind.OTHER, siren=siren
+    )
+    return _authority_name_and_save(authority, name, name, website)
+
+
+def _authority_name_and_save(
+    authority: Authority, display: str, name: str, website: str
+) -> Authority:
+    """Name a new authority (and give it a slug), apply the given name and website, save."""
+    if authority.pk is None:
+        authority.name = display
+        authority.slug = unique_slug(Authority, display)
     if name:
         authority.name = name
     if website:

@@ -26,7 +26,7 @@ def network(request: HttpRequest) -> HttpResponse:
     date_form = MemberCountDateForm(request.GET or None)
     on = date_form.cleaned_data["au"] if date_form.is_valid() else None
     per_kind = selectors.member_counts_by_kind(on=on)
-    counts_by_year = selectors.member_counts_by_year()
+    counts_by_year = remember("member-counts-by-year", selectors.member_counts_by_year)
     by_level = [
         {"label": label, "count": per_kind.get(kind, 0)} for kind, label in AuthorityKind.choices
     ]
