@@ -18,18 +18,13 @@ MIN_NODE_MAJOR=20   # playwright-core's own floor (see tests/browser/package.jso
 say() { echo "browser_check: $*"; }
 
 # --- prerequisites ------------------------------------------------------------------------
-as_root() {  # we are root on the project's machines; use sudo only if it is there and needed
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
-  else return 1
-  fi
-}
+source scripts/debian.sh
 
 ensure_chromium() {
   [ -x "$CHROMIUM" ] && return 0
   command -v apt-get >/dev/null 2>&1 || { say "manquant : $CHROMIUM (paquet Debian chromium), et apt-get est absent"; return 1; }
   say "Chromium absent : installation du paquet Debian chromium…"
-  if as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; then
+  if apt_install chromium; then
     [ -x "$CHROMIUM" ] && return 0
   fi
   say "manquant : $CHROMIUM — l'installation du paquet Debian chromium a échoué (apt-get install chromium)"
@@ -40,7 +35,7 @@ ensure_node() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then
       say "node ou npm absent : installation des paquets Debian nodejs et npm…"
-      as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+      apt_install nodejs npm
     fi
   fi
   if ! command -v node >/dev/null 2>&1; then say "manquant : node (Node.js >= $MIN_NODE_MAJOR)"; return 1; fi

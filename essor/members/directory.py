@@ -3,15 +3,17 @@ the one query that applies them (never the request's dict expanded into the ORM)
 
 import datetime
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django import forms
 from django.core.cache import cache
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from essor.core.forms import QuickSelect
-from essor.core.text import fold
-from essor.members.models import Authority, Membership
+from essor.core.text import fold, group_thousands
+from essor.members.models import Authority, AuthorityKind, Membership
 from essor.territories.models import Territory
 
 # What the directory calls a level, and the referential kinds behind each.
@@ -71,33 +73,55 @@ def _blank(label: str, choices: list) -> list:
     return [("", label), *choices]
 
 
-class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="Nom", required=False, max_length=100)
-    niveau = forms.ChoiceField(label="Niveau", required=False, widget=QuickSelect)
-    region = forms.ChoiceField(label="Région", required=False, widget=QuickSelect)
-    departement = forms.ChoiceField(label="Département", required=False, widget=QuickSelect)
-    population = forms.ChoiceField(label="Population", required=False, widget=QuickSelect)
-    adhesion = forms.TypedChoiceField(
-        label="Année d'adhésion", required=False, coerce=int, empty_value=None, widget=QuickSelect
-    )
-    tri = forms.ChoiceField(label="Trier par", required=False, widget=QuickSelect)
+# Choices as callables: read when the form is shown or checked, not copied into every form.
+def _level_choices() -> list:
+    return _blank("Tous les niveaux", [(k, label) for k, (label, _) in LEVELS.items()])
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        fields = self.fields
-        fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
-        fields["niveau"].choices = _blank(
-            "Tous les niveaux", [(k, label) for k, (label, _) in LEVELS.items()]
-        )
-        fields["region"].choices = _blank("Toutes les régions", territory_choices("region"))
-        fields["departement"].choices = _blank(
-            "Tous les départements", territory_choices("departement")
-        )
-        fields["population"].choices = _blank(
-            "Toutes les tailles", [(k, v[0]) for k, v in POPULATION_BANDS.items()]
-        )
-        fields["adhesion"].choices = _blank("Toutes les années", joined_year_choices())
-        fields["tri"].choices = [(k, label) for k, (label, _) in SORTS.items()]
+
+def _region_choices() -> list:
+    return _blank("Toutes les régions", territory_choices("region"))
+
+
+def _departement_choices() -> list:
+    return _blank("Tous les départements", territory_choices("departement"))
+
+
+def _population_choices() -> list:
+    return _blank("Toutes les tailles", [(k, v[0]) for k, v in POPULATION_BANDS.items()])
+
+
+def _joined_year_choices() -> list:
+    return _blank("Toutes les années", joined_year_choices())
+
+
+def _sort_choices() -> list:
+    return [(k, label) for k, (label, _) in SORTS.items()]
+
+
+def _select(label: str, choices: object) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, required=False, choices=choices, widget=QuickSelect)
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Nom",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    niveau = _select("Niveau", _level_choices)
+    region = _select("Région", _region_choices)
+    departement = _select("Département", _departement_choices)
+    population = _select("Population", _population_choices)
+    adhesion = forms.TypedChoiceField(
+        label="Année d'adhésion",
+        required=False,
+        choices=_joined_year_choices,
+        coerce=int,
+        empty_value=None,
+        widget=QuickSelect,
+    )
+    tri = _select("Trier par", _sort_choices)
 
     def filters(self) -> "DirectoryFilters":
         """The valid filters; an invalid one is dropped (the form shows why)."""
@@ -178,3 +202,55 @@ def directory(filters: DirectoryFilters) -> QuerySet[Authority]:
             pk__in=first_joins.filter(first__year=filters.joined_year).values("authority")
         )
     return found.order_by(*SORTS.get(filters.sort, SORTS["nom"])[1])
+
+
+class DirectoryLine(TypedDict):
+    """What a line of the directory shows, ready to print (a dict: templates read it fastest)."""
+
+    name: str
+    url: str
+    level: str
+    place: str
+    population: str
+    joined_year: str
+
+
+_LINE_FIELDS = (
+    "name",
+    "slug",
+    "kind",
+    "first_joined",
+    "territory__kind",
+    "territory__population",
+    "territory__departement__name",
+    "territory__region__name",
+)
+
+
+def directory_lines(found: QuerySet[Authority]) -> list[DirectoryLine]:
+    """The lines of a page of the directory, read as plain values: a list page shows fifty of
+    them, and building model instances and reversing fifty URLs cost more than the query."""
+    url_pattern = reverse("members:authority", args=["-slug-"])
+    levels = dict(AuthorityKind.choices)
+    return [
+        DirectoryLine(
+            name=row["name"],
+            url=url_pattern.replace("-slug-", row["slug"]),
+            level=levels.get(row["kind"], ""),
+            place=_place(row),
+            population=group_thousands(row["territory__population"]),
+            joined_year=str(row["first_joined"].year) if row["first_joined"] else "",
+        )
+        for row in found.values(*_LINE_FIELDS)
+    ]
+
+
+def _place(row: dict) -> str:
+    """ "Gironde, Nouvelle-Aquitaine" for a commune; the région alone for a département."""
+    kind = row["territory__kind"]
+    if kind is None:
+        return ""
+    if kind == "region":
+        return "—"
+    departement = row["territory__departement__name"] if kind != "departement" else None
+    return ", ".join(name for name in (departement, row["territory__region__name"]) if name)

@@ -13,7 +13,7 @@ from essor.core.navigation import AUTHORITY_RELATED_HOOK, member_space_panels
 from essor.core.permissions import member_required
 from essor.core.roles import Role, has_role
 from essor.members import selectors, services
-from essor.members.directory import PAGE_SIZE, DirectoryFilterForm, directory
+from essor.members.directory import PAGE_SIZE, DirectoryFilterForm, directory, directory_lines
 from essor.members.forms import MemberCountDateForm, ProfileForm, profile_formsets
 from essor.members.maps import member_map_legend, member_map_svg
 from essor.members.models import AuthorityKind
@@ -56,7 +56,12 @@ def member_directory(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/directory.html",
-        {"form": form, "filters": filters, "page": page},
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "lines": directory_lines(page.object_list),
+        },
     )
 
 
