@@ -11,7 +11,14 @@ from essor.accounts.models import User
 from essor.core.roles import GROUP_NAMES, Role
 
 # Apps whose models editors manage in the admin; administrators get everything.
-EDITOR_APPS = ["members", "wagtailimages", "wagtaildocs", "wagtailredirects", "taggit"]
+EDITOR_APPS = [
+    "members",
+    "initiatives",
+    "wagtailimages",
+    "wagtaildocs",
+    "wagtailredirects",
+    "taggit",
+]
 # Shared lists editors keep up to date.
 EDITOR_MODELS = [("core", "theme")]
 # The referential changes only through imports: editors read it, administrators may correct it.

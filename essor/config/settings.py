@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "essor.territories",
     "essor.accounts",
     "essor.members",
+    "essor.initiatives",
     "essor.demo",
     # Wagtail
     "wagtail.contrib.forms",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("compte/", include("essor.accounts.urls")),
     path("territoires/", include("essor.territories.urls")),
     path("reseau/", include("essor.members.urls")),
+    path("initiatives/", include("essor.initiatives.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]
 

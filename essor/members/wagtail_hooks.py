@@ -7,6 +7,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import LogFormatter
 
+from essor.core.choosers import NameSearchChooserViewSet
 from essor.core.navigation import ACCOUNT_PANELS_HOOK, HOME_FIGURES_HOOK, MAIN_MENU_HOOK, NavEntry
 from essor.core.roles import Role
 from essor.members import (
@@ -218,3 +219,21 @@ def profile_log_actions(actions: object) -> None:
             changes = log_entry.data.get("changes", [])
             fields = ", ".join(change["field"] for change in changes)
             return f"Fiche mise à jour depuis l'espace membre : {fields}"
+
+
+class AuthorityChooserViewSet(NameSearchChooserViewSet):
+    """Every admin form field pointing at an authority gets this chooser (register_widget)."""
+
+    model = Authority
+    icon = "home"
+    choose_one_text = "Choisir une collectivité"
+    choose_another_text = "Choisir une autre collectivité"
+    search_lookups = ("name__icontains", "search_name__contains", "territory__code__startswith")
+
+    def get_object_list(self):
+        return Authority.objects.select_related("territory").order_by("name")
+
+
+@hooks.register("register_admin_viewset")
+def register_authority_chooser():
+    return AuthorityChooserViewSet("authority_chooser")

@@ -3,6 +3,7 @@
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from essor.core.choosers import NameSearchChooserViewSet
 from essor.territories.models import Territory
 
 
@@ -23,3 +24,21 @@ class TerritoryViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_territory_viewset():
     return TerritoryViewSet("referentiel")
+
+
+class TerritoryChooserViewSet(NameSearchChooserViewSet):
+    """Every admin form field pointing at a territory gets this chooser (register_widget)."""
+
+    model = Territory
+    icon = "globe"
+    choose_one_text = "Choisir un territoire"
+    choose_another_text = "Choisir un autre territoire"
+    search_lookups = ("name__icontains", "code__startswith")
+
+    def get_object_list(self):
+        return Territory.objects.filter(is_current=True).order_by("-population", "name")
+
+
+@hooks.register("register_admin_viewset")
+def register_territory_chooser():
+    return TerritoryChooserViewSet("territory_chooser")
