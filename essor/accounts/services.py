@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+from wagtail.snippets.models import create_extra_permissions
 
 from essor.accounts.models import User
 from essor.core.roles import GROUP_NAMES, Role
@@ -39,6 +40,8 @@ def roles_ensure() -> dict[Role, Group]:
     # post_migrate reaches this app before later apps have their permissions: create them all.
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
+    # …and Wagtail's publish/lock permissions of snippets with drafts, made after this app's.
+    create_extra_permissions(apps.get_app_config("wagtailsnippets"))
     groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in GROUP_NAMES.items()}
     access_admin = Permission.objects.filter(
         content_type__app_label="wagtailadmin", codename="access_admin"

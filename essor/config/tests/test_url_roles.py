@@ -5,12 +5,14 @@ secondary view (history, compare, copy, export, API). So: every route of Essor, 
 admin route of Essor's own view sets, must appear in ROUTE_TABLE, or this test fails.
 """
 
+import re
 from urllib.parse import urlparse
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from essor.core.roles import Role
+from essor.initiatives.tests.factories import initiatives_fixture
 from essor.members.tests.factories import network_fixture
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +56,50 @@ _NETWORK_VIEWSETS = [
     "generalassembly",
     "themes",
 ]
-ESSOR_ADMIN_NAMESPACES = {*_NETWORK_VIEWSETS, "dues", "referentiel"}
+# The routes of a snippet view set with drafts, revisions, locking and workflows.
+_SNIPPET_ROUTES = [
+    "list",
+    "list_results",
+    "add",
+    "edit",
+    "delete",
+    "usage",
+    "history",
+    "history_results",
+    "copy",
+    "inspect",
+    "preview_on_add",
+    "preview_on_edit",
+    "revisions_view",
+    "revisions_compare",
+    "revisions_revert",
+    "revisions_unschedule",
+    "unpublish",
+    "workflow_history",
+    "confirm_workflow_cancellation",
+]
+# Workflow routes named after a task or task state that does not exist here.
+_SNIPPET_WORKFLOW_ROUTES = [
+    "workflow_action",
+    "collect_workflow_action_data",
+    "workflow_history_detail",
+    "workflow_preview",
+]
+_CONTENT_SNIPPETS = ["initiative", "practicesheet"]
+_CHOOSERS = [
+    "territory_chooser",
+    "authority_chooser",
+    "wagtailsnippetchoosers_initiatives_initiative",
+    "wagtailsnippetchoosers_initiatives_practicesheet",
+]
+_CHOOSER_ROUTES = ["choose", "choose_results", "chosen", "chosen_multiple", "create"]
+ESSOR_ADMIN_NAMESPACES = {
+    *_NETWORK_VIEWSETS,
+    "dues",
+    "referentiel",
+    *_CONTENT_SNIPPETS,
+    *_CHOOSERS,
+}
 
 ROUTE_TABLE: dict[str, tuple] = {
     "accounts:login": (OK, REDIRECT, REDIRECT, REDIRECT),
@@ -106,6 +151,33 @@ ROUTE_TABLE: dict[str, tuple] = {
     "referentiel:edit": ADMINISTRATORS,
     "referentiel:delete": ADMINISTRATORS,
     "referentiel:copy": ADMINISTRATORS,
+    # Initiatives and practice sheets: snippets editors manage, with drafts and workflows.
+    **{f"{ns}:{route}": EDITORS for ns in _CONTENT_SNIPPETS for route in _SNIPPET_ROUTES},
+    **{
+        f"{ns}:{route}": (LOGIN, DENIED, NOT_FOUND, NOT_FOUND)
+        for ns in _CONTENT_SNIPPETS
+        for route in _SNIPPET_WORKFLOW_ROUTES
+    },
+    **{
+        f"{ns}:{route}": (LOGIN, DENIED, NOT_ALLOWED, NOT_ALLOWED)  # POST only
+        for ns in _CONTENT_SNIPPETS
+        for route in ("lock", "unlock")
+    },
+    **{f"{ns}:{route}": EDITORS for ns in _CHOOSERS for route in _CHOOSER_ROUTES},
+    # Creating a territory from the chooser is an administrator's correction, as elsewhere.
+    "territory_chooser:create": ADMINISTRATORS,
+    "initiatives:list": PUBLIC,
+    "initiatives:map": PUBLIC,
+    "initiatives:detail": PUBLIC,
+    "initiatives:sheets": PUBLIC,
+    "initiatives:sheet": PUBLIC,
+    "initiatives:sheet_pdf": PUBLIC,
+    "initiatives:propose": LOGGED_IN,
+    "initiatives:my_proposals": LOGGED_IN,
+    # Someone else's proposal: not found, whoever asks (editors use the admin).
+    "initiatives:proposal_edit": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # Only users of an authority involved in the initiative, and the network's team.
+    "initiatives:propose_change": (LOGIN, DENIED, OK, OK),
 }
 
 
@@ -139,11 +211,46 @@ def test_every_route_is_in_the_table():
     )
 
 
+_PATTERNS = {name: path for path, name, _module in _walk(get_resolver().url_patterns)}
+_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
+# Ids of workflow tasks and states that do not exist: those views must answer 404, not leak.
+_ABSENT = 999999
+
+
+def _parameters(name: str, objects: dict) -> dict:
+    """Values for the parameters of an admin route of one of Essor's view sets."""
+    namespace = name.partition(":")[0]
+    item = objects.get(namespace)
+    values = {
+        "pk": getattr(item, "pk", None),
+        "revision_id": getattr(item, "latest_revision_id", None),
+        "revision_id_a": "earliest",
+        "revision_id_b": "latest",
+        "action_name": "approve",
+        "task_state_id": _ABSENT,
+        "task_id": _ABSENT,
+        "workflow_state_id": _ABSENT,
+    }
+    found = _PARAMETER.findall(_PATTERNS[name])
+    return {key: values[key] for pair in found for key in pair if key}
+
+
 def _url_for(name: str, objects: dict) -> str:
     kwargs = {
         "accounts:password_reset_confirm": {"uidb64": "AA", "token": "set-password"},
         "members:authority": {"slug": objects["authority"].slug},
         "members:person": {"slug": objects["person"].slug},
+        "initiatives:detail": {"slug": objects["initiative"].slug},
+        "initiatives:propose_change": {"slug": objects["initiative"].slug},
+        "initiatives:proposal_edit": {"pk": objects["initiative"].pk},
+        "initiatives:sheet": {
+            "number": objects["practicesheet"].number,
+            "slug": objects["practicesheet"].slug,
+        },
+        "initiatives:sheet_pdf": {
+            "number": objects["practicesheet"].number,
+            "slug": objects["practicesheet"].slug,
+        },
         "wagtailcore_authenticate_with_password": {
             "page_view_restriction_id": 999999,
             "page_id": 999999,
@@ -156,9 +263,8 @@ def _url_for(name: str, objects: dict) -> str:
         return reverse(name, args=[999999, "absent.pdf"])
     if name == "territories:resolve":
         return reverse(name) + "?q=Caen"
-    namespace, _, route = name.partition(":")
-    if namespace in ESSOR_ADMIN_NAMESPACES and route not in ("index", "index_results", "add"):
-        kwargs = {"pk": objects[namespace].pk}
+    if name.partition(":")[0] in ESSOR_ADMIN_NAMESPACES:
+        kwargs = _parameters(name, objects)
     return reverse(name, kwargs=kwargs)
 
 
@@ -179,7 +285,15 @@ def _answer(response) -> str:
 
 @pytest.fixture
 def objects():
-    return network_fixture()
+    network, initiatives = network_fixture(), initiatives_fixture()
+    return {
+        **network,
+        **initiatives,
+        "territory_chooser": network["authority"].territory,
+        "authority_chooser": network["authority"],
+        "wagtailsnippetchoosers_initiatives_initiative": initiatives["initiative"],
+        "wagtailsnippetchoosers_initiatives_practicesheet": initiatives["practicesheet"],
+    }
 
 
 @pytest.mark.parametrize("name", sorted(ROUTE_TABLE))

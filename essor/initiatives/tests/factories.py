@@ -12,6 +12,7 @@ from essor.initiatives.models import (
     KeyFigure,
     LeverUse,
     PracticeSheet,
+    SheetInitiative,
     TerritoryType,
 )
 from essor.initiatives.services import content_publish, unique_slug
@@ -86,3 +87,12 @@ def sheet_make(
     else:
         sheet.save()
     return sheet
+
+
+def initiatives_fixture() -> dict:
+    """One of each object the module's admin screens show, keyed by view set namespace (for
+    the URL × role table of essor/config/tests)."""
+    initiative = initiative_make("Ressourcerie du fixture", themes=("Économie circulaire",))
+    sheet = sheet_make("Une fiche du fixture", number=999)
+    SheetInitiative.objects.create(sheet=sheet, initiative=initiative)
+    return {"initiative": initiative, "practicesheet": sheet}
