@@ -205,7 +205,7 @@ def _load_people(report: DemoReport, organisations: dict, authorities: dict) -> 
                 "board_role": position.get("board_role", ""),
                 "start_date": _date(position.get("start")),
                 "end_date": _date(position.get("end")),
-                "source": _source_label(position.get("seed", "")),
+                "source": source_label(position.get("seed", "")),
             }
             if not Position.objects.filter(person=person, **wanted).exists():
                 members.position_record(person, **wanted)
@@ -220,7 +220,7 @@ def _retire_legacy_board(network: object) -> None:
             organisation=network,
             start_date=datetime.date(2017, 1, 1),
             end_date=datetime.date(2017, 12, 31),
-            source=_source_label("003"),
+            source=source_label("003"),
         ).exclude(board_role="").delete()
 
 
@@ -423,7 +423,7 @@ _SOURCES = {
 }
 
 
-def _source_label(seed: str) -> str:
+def source_label(seed: str) -> str:
     return _SOURCES.get(seed, "")
 
 

@@ -2,9 +2,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from wagtail.models import ModelLogEntry, Revision
 
 from essor.accounts.models import User
 from essor.core.testing import assert_page_ok
+from essor.initiatives.models import Initiative, PracticeSheet
 from essor.members.models import Authority, Organisation, Person, Position
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +19,11 @@ def _counts():
         Person.objects.count(),
         Position.objects.count(),
         User.objects.count(),
+        Initiative.objects.count(),
+        PracticeSheet.objects.count(),
+        # A rewrite would add a revision and a history entry even without a new row.
+        Revision.objects.count(),
+        ModelLogEntry.objects.count(),
     )
 
 
@@ -25,8 +32,9 @@ def test_demo_loads_real_names_once(client):
     first = _counts()
     call_command("demo", stdout=StringIO())
     assert _counts() == first, "loading twice must create no duplicates"
-    _, authorities, people, _, users = first
+    _, authorities, people, _, users, initiatives, sheets, *_ = first
     assert authorities >= 40 and people >= 40 and users == 4
+    assert initiatives >= 12 and sheets == 26
     rtes = Organisation.objects.get(acronym="RTES")
     assert rtes.founded == 2002 and rtes.seat == "Lille"
     president = Position.objects.get(

@@ -2,13 +2,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from essor.core.roles import ROLE_LABELS, Role
+from essor.demo.initiatives import initiatives_demo_load
 from essor.demo.services import DemoDataError, demo_load, fillers_draft
 
 
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration (réseau, collectivités et adhésions, personnes et "
-        "fonctions, fiches collectivités, thèmes, assemblée générale, cotisations), tirées des "
+        "fonctions, fiches collectivités, thèmes, assemblée générale, cotisations, fiches "
+        "« Déniché pour vous » et initiatives des territoires), tirées des "
         "documents publics du réseau et complétées d'adhérents fictifs signalés comme tels, et "
         "crée un compte de démonstration par rôle. Relancer la commande ne crée aucun doublon."
     )
@@ -37,6 +39,8 @@ class Command(BaseCommand):
             )
         try:
             report = demo_load()
+            # Initiatives refer to the authorities, organisations and themes loaded above.
+            initiatives = initiatives_demo_load()
         except DemoDataError as error:
             raise CommandError(f"Données de démonstration invalides : {error}") from error
         self.stdout.write(
@@ -51,6 +55,10 @@ class Command(BaseCommand):
             f"31/12/2017), {report.dues} cotisations fictives, {report.profiles} fiches ou "
             f"thématiques de collectivités, {report.themes} thèmes, "
             f"{report.general_assemblies} assemblée(s) générale(s)."
+        )
+        self.stdout.write(
+            f"  {initiatives.sheets} fiches « Déniché pour vous » et {initiatives.initiatives} "
+            f"initiatives publiées ({initiatives.written} créées ou mises à jour)."
         )
         self.stdout.write("Comptes de démonstration (mot de passe commun) :")
         for role, email, password in report.accounts:
