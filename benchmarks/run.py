@@ -69,6 +69,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 RESOLVER_BENCH = ROOT / "benchmarks" / "bench_resolve.py"
+SHEET_PDF_BENCH = ROOT / "benchmarks" / "bench_sheet_pdf.py"
 HOST = "127.0.0.1"  # loopback only
 
 
@@ -190,20 +191,21 @@ def instance_figures(env: dict[str, str]) -> tuple[dict, str | None]:
 # --- (1) the name resolver, in-process ---------------------------------------------------------
 
 
-def run_resolver(env: dict[str, str]) -> dict:
-    if not RESOLVER_BENCH.exists():
-        log(f"{RESOLVER_BENCH.relative_to(ROOT)} absent : mesure du résolveur sautée")
+def run_in_process(env: dict[str, str], script: Path) -> dict:
+    """Run a benchmark script's `run()` in this process, against the instance."""
+    if not script.exists():
+        log(f"{script.relative_to(ROOT)} absent : mesure sautée")
         return {"status": "absent"}
     django_setup(env)
-    log("résolveur de noms (benchmarks/bench_resolve.py)…")
+    log(f"{script.relative_to(ROOT)}…")
     started = time.monotonic()
     try:
-        spec = importlib.util.spec_from_file_location("bench_resolve", RESOLVER_BENCH)
+        spec = importlib.util.spec_from_file_location(script.stem, script)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         figures = dict(module.run())
     except Exception:  # report it and go on with the pages
-        log("le benchmark du résolveur a échoué :")
+        log(f"{script.relative_to(ROOT)} a échoué :")
         traceback.print_exc()
         return {"status": "error", "error": traceback.format_exc(limit=3).strip().splitlines()[-1]}
     finally:
@@ -467,6 +469,7 @@ def report(
     steps: list[str],
     figures: dict,
     resolver: dict,
+    sheet_pdf: dict,
     pages: dict,
     page_list: list[tuple[str, str]],
     total_seconds: float,
@@ -582,8 +585,29 @@ def report(
             f"| Lignes du jeu d'essai | {rows} |",
             f"| Durée de la mesure | {resolver['seconds']:.1f} s |",
         ]
+    lines += ["", "## Fiche « Déniché pour vous » en PDF", "", *sheet_pdf_lines(sheet_pdf)]
     lines += ["", f"Durée totale de `make bench` : {total_seconds:.0f} s.", ""]
     return "\n".join(lines)
+
+
+def sheet_pdf_lines(result: dict) -> list[str]:
+    if result["status"] == "absent":
+        return ["Non mesuré : `benchmarks/bench_sheet_pdf.py` absent."]
+    if result["status"] == "error":
+        return [f"**Échec** de `benchmarks/bench_sheet_pdf.py` : `{result['error']}`"]
+    target = result.get("target_seconds", 1.0)
+    return [
+        f"Rendu WeasyPrint d'une fiche complète, {result['runs']} fois dans le même processus "
+        f"(cible : moins de {fmt(target, 0)} s).",
+        "",
+        "| Mesure | Valeur |",
+        "| --- | ---: |",
+        f"| Médiane | {fmt(result['median_seconds'], 2)} s |",
+        f"| Maximum | {fmt(result['max_seconds'], 2)} s |",
+        f"| Premier rendu du processus | {fmt(result['first_seconds'], 2)} s |",
+        f"| Taille du PDF | {fmt(result['pdf_bytes'] / 1024, 0)} Kio |",
+        f"| Cible | {'atteinte' if result['target_met'] else '**non atteinte**'} |",
+    ]
 
 
 def main() -> int:
@@ -602,7 +626,8 @@ def main() -> int:
             for label, path in PAGES
             if path != FULL_SHEET or sheet
         ]
-        resolver = run_resolver(env)
+        resolver = run_in_process(env, RESOLVER_BENCH)
+        sheet_pdf = run_in_process(env, SHEET_PDF_BENCH)
         try:
             pages = measure_pages(env, var_dir, page_list)
         except (RuntimeError, OSError) as error:
@@ -613,12 +638,12 @@ def main() -> int:
     if pages is None:
         log(f"mesure des pages impossible : {server_error}")
         return 1
-    text = report(steps, figures, resolver, pages, page_list, time.monotonic() - started)
+    text = report(steps, figures, resolver, sheet_pdf, pages, page_list, time.monotonic() - started)
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(text)
     log(f"écrit dans {RESULTS.relative_to(ROOT)}")
-    return 1 if resolver["status"] == "error" else 0
+    return 1 if "error" in (resolver["status"], sheet_pdf["status"]) else 0
 
 
 if __name__ == "__main__":

@@ -34,6 +34,13 @@ def public_content_changed(*_args: object, **_kwargs: object) -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
+def public_settings_changed(*args: object, created: bool = False, **kwargs: object) -> None:
+    """Signal receiver for the network's settings: stale pages on an edit, not when Wagtail
+    creates them with their defaults on the first request (nothing shown has changed)."""
+    if not created:
+        public_content_changed(*args, **kwargs)
+
+
 def _cacheable(request: HttpRequest) -> bool:
     # A visitor with a pending message (e.g. after logging out) must see it, not a copy.
     return (

@@ -57,6 +57,7 @@ def initiative_make(
         content_publish(initiative)
     else:
         initiative.slug = initiative.slug or unique_slug(Initiative, name)
+        initiative.live = False  # a draft: the field's default is Wagtail's True
         initiative.save()
     return initiative
 
@@ -85,6 +86,7 @@ def sheet_make(
     if live:
         content_publish(sheet)
     else:
+        sheet.live = False
         sheet.save()
     return sheet
 
