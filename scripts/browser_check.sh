@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Browser accessibility check: axe-core and a few structural checks in headless Chromium,
-# against a throw-away Essor instance (see tests/browser/README.md).
+# Browser checks in headless Chromium against a throw-away Essor instance (see
+# tests/browser/README.md): accessibility (axe-core and a few structural checks) of every
+# public page, then a member's proposal going through moderation end to end.
 #
 #   bash scripts/browser_check.sh --can-run   exit 0 if the check can run here, after trying
 #                                             to install what is missing; says what is missing
@@ -113,6 +114,25 @@ else
   say "commande « essor demo » absente : contrôle sur le site sans données de démonstration"
 fi
 
+# Accounts for the moderation scenario (tests/browser/moderation.mjs): a member user attached
+# to Caen's authority and an editor, with a password known only to this throw-away instance.
+MODERATION_PASSWORD="moderation-navigateur-$(date +%s)"
+export ESSOR_MODERATION_MEMBER=moderation-membre@navigateur.essor.localhost
+export ESSOR_MODERATION_EDITOR=moderation-editeur@navigateur.essor.localhost
+export ESSOR_MODERATION_PASSWORD="$MODERATION_PASSWORD"
+run "$BIN/essor" shell -c "
+import os
+from essor.accounts.services import account_create
+from essor.core.roles import Role
+from essor.members.services import authority_upsert_for_territory, member_user_attach
+from essor.territories.models import Territory
+password = os.environ['ESSOR_MODERATION_PASSWORD']
+caen = authority_upsert_for_territory(Territory.objects.get(kind='commune', code='14118'))
+member = account_create(os.environ['ESSOR_MODERATION_MEMBER'], role=Role.MEMBER, password=password, first_name='Marie')
+member_user_attach(member, caen)
+account_create(os.environ['ESSOR_MODERATION_EDITOR'], role=Role.EDITOR, password=password, first_name='Élise')
+"
+
 PORT="$("$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 BASE="http://127.0.0.1:$PORT"
 "$BIN/essor" runserver "127.0.0.1:$PORT" --noreload --insecure >"$WORK/server.log" 2>&1 &
@@ -142,6 +162,7 @@ fi
 
 status=0
 node "$BROWSER_DIR/check.mjs" "$BASE" || status=$?
+node "$BROWSER_DIR/moderation.mjs" "$BASE" || status=$?
 if [ $status -ne 0 ] && grep -q "Traceback" "$WORK/server.log"; then
   say "erreurs du serveur :"; grep -B2 -A25 "Traceback" "$WORK/server.log" | tail -n 60
 fi

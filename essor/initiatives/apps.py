@@ -23,3 +23,5 @@ class InitiativesConfig(AppConfig):
                 sender=relation.through,
                 dispatch_uid=f"cache-{relation.through}",
             )
+        # The workflow set-up after migrate and the authors' e-mails, whatever the hooks order.
+        from essor.initiatives import moderation_hooks  # noqa: F401

@@ -454,3 +454,6 @@ class SheetAuthority(models.Model):
 
     def __str__(self) -> str:
         return str(self.authority)
+
+
+from essor.initiatives.workflow import ProposalRefusal, ProposalReviewTask  # noqa

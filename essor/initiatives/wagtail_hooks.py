@@ -14,6 +14,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from essor.core.navigation import MAIN_MENU_HOOK, NavEntry
+from essor.initiatives import (
+    moderation_hooks,  # noqa: F401 - members' proposals: member space panel, e-mails, workflow
+    related,  # noqa: F401 - an authority's initiatives on its sheet, home figures
+)
 from essor.initiatives.models import Initiative, PracticeSheet
 
 
