@@ -6,9 +6,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap as WagtailSitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from essor.initiatives.sitemaps import SITEMAPS as INITIATIVE_SITEMAPS
 from essor.members.sitemaps import SITEMAPS as MEMBER_SITEMAPS
 
-sitemaps = {"pages": WagtailSitemap, **MEMBER_SITEMAPS}
+sitemaps = {"pages": WagtailSitemap, **MEMBER_SITEMAPS, **INITIATIVE_SITEMAPS}
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

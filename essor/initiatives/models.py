@@ -148,6 +148,13 @@ class Initiative(
     def get_preview_template(self, request: object, mode_name: str) -> str:
         return "initiatives/initiative_detail.html"
 
+    def get_preview_context(self, request: object, mode_name: str) -> dict:
+        from essor.initiatives.selectors import initiative_display  # selectors import models
+
+        context = super().get_preview_context(request, mode_name)
+        context["display"] = initiative_display(self, request.user, preview=True)
+        return context
+
 
 class InitiativePlace(models.Model):
     """A territory of the referential where the initiative acts (commune to région)."""

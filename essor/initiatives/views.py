@@ -1,15 +1,136 @@
-"""Placeholder: being written."""
+"""Public pages of the knowledge base: the faceted list, the map and an initiative's page."""
 
+from collections.abc import Callable
+from dataclasses import replace
+
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from essor.core.caching import cache_public_page, remember
+from essor.core.roles import Role, has_role
+from essor.initiatives import browse, maps, selectors
+from essor.initiatives.moderation import may_propose_change
+from essor.territories.maps import map_attribution
 
 
+def _filters(request: HttpRequest) -> tuple[browse.BrowseForm, browse.BrowseFilters]:
+    form = browse.BrowseForm(request.GET or None)
+    return form, form.filters()
+
+
+def _sort_links(filters: browse.BrowseFilters) -> list[dict]:
+    return [
+        {"label": label, "url": replace(filters, sort=key).url(), "current": key == filters.sort}
+        for key, (label, _order) in browse.SORTS.items()
+    ]
+
+
+def _fragment(key: str, template: str, context: Callable[[], dict]) -> SafeString:
+    """A part of a page rendered once and kept until the public content changes: the facets
+    (a hundred links or so) and the results are the costliest parts to render, and the same
+    for every visitor who makes the same selection."""
+    html = remember(key, lambda: str(render_to_string(template, context())))
+    return mark_safe(html)  # rendered by the template engine, which escaped it
+
+
+@cache_public_page
 def initiative_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+    form, filters = _filters(request)
+    key = filters.cache_key()
+    summary = browse.cached_browse_summary(filters)
+    page = Paginator(range(summary.count), browse.PAGE_SIZE).get_page(request.GET.get("page"))
+    start = (page.number - 1) * browse.PAGE_SIZE
+    lines = browse.cached_lines(filters, start, start + browse.PAGE_SIZE) if summary.count else []
+    return render(
+        request,
+        "initiatives/initiative_list.html",
+        {
+            "form": form,
+            "problems": form.problems(),
+            "filters": filters,
+            "page": page,
+            "lines": lines,
+            # The search box keeps the other filters (and the sort) as hidden fields.
+            "kept": [pair for pair in filters.query_pairs() if pair[0] != "q"],
+            "facets_html": _fragment(
+                f"initiatives:facets-html:{key}",
+                "initiatives/includes/browse_facets.html",
+                lambda: {"summary": summary},
+            ),
+            "results_html": _fragment(
+                f"initiatives:results-html:{key}:{page.number}",
+                "initiatives/includes/browse_results.html",
+                lambda: {
+                    "summary": summary,
+                    "filters": filters,
+                    "lines": lines,
+                    "sorts": _sort_links(filters),
+                    "map_url": filters.url(reverse("initiatives:map")),
+                },
+            ),
+        },
+    )
 
 
+@cache_public_page
 def initiative_map(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+    form, filters = _filters(request)
+    drawn = remember(f"initiatives:map:{filters.cache_key()}", lambda: maps.initiative_map(filters))
+    return render(
+        request,
+        "initiatives/initiative_map.html",
+        {
+            "form": form,
+            "problems": form.problems(),
+            "filters": filters,
+            "drawn": drawn,
+            "active": browse.active_filters(filters, reverse("initiatives:map")),
+            "attribution": map_attribution(),
+            "positions_attribution": maps.positions_attribution(),
+            "list_url": filters.url(),
+        },
+    )
 
 
-def initiative_detail(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+@cache_public_page
+def initiative_detail(request: HttpRequest, slug: str = "", **kwargs: object) -> HttpResponse:
+    heading = selectors.initiative_heading(slug)
+    if heading is None:
+        raise Http404("Initiative introuvable")
+    show_contacts = has_role(request.user, Role.MEMBER)
+    can_propose_change = may_propose_change(request.user, heading)
+
+    def article() -> dict:
+        initiative = selectors.initiative_for_page(slug)
+        if initiative is None:  # unpublished since the heading was read
+            raise Http404("Initiative introuvable")
+        return {
+            "object": initiative,
+            "display": selectors.initiative_display(initiative, request.user),
+            "similar": remember(
+                f"initiatives:similar:{initiative.pk}",
+                lambda: selectors.similar_initiatives(initiative),
+            ),
+            "can_propose_change": can_propose_change,
+            "request": request,
+        }
+
+    # One copy of the article per kind of reader: contacts and the proposal link differ.
+    variant = f"{int(show_contacts)}{int(can_propose_change)}"
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {
+            "object": heading,
+            "initiative": heading,
+            "body_html": _fragment(
+                f"initiatives:page-html:{heading.pk}:{variant}",
+                "initiatives/includes/initiative_body.html",
+                article,
+            ),
+        },
+    )

@@ -1,0 +1,680 @@
+"""Browsing the knowledge base: the facets of the list of initiatives, their typed filters
+(built from a form, never the request's dict expanded into the ORM) and the grouped queries
+that count each facet's options given the other facets (classic faceted search).
+
+Facets combine: values of one facet OR together, facets AND together. Each facet's counts
+apply every other selected facet and the text search, so an option's count is the number of
+initiatives a click on it would show (for an option already selected, the number it keeps).
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields, replace
+from typing import TypedDict
+
+from django import forms
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from essor.core.caching import remember
+from essor.core.models import Theme
+from essor.core.text import fold
+from essor.initiatives.levers import LEVER_CHOICES
+from essor.initiatives.models import (
+    FIRST_YEAR,
+    Initiative,
+    InitiativePlace,
+    Involvement,
+    LegalForm,
+    LeverUse,
+    TerritoryType,
+)
+from essor.members.directory import LEVELS, territory_choices
+from essor.members.models import Authority
+from essor.territories.models import Territory
+
+PAGE_SIZE = 20
+QUERY_MAX_LENGTH = 100
+PLACES_SHOWN = 3
+PLACE_PATTERN = r"^(region|departement|epci|ept|commune):[0-9AB]{2,9}$"
+
+SORTS: dict[str, tuple[str, tuple]] = {
+    "nom": ("Nom (A → Z)", ("name", "pk")),
+    "recent": (
+        "Lancement le plus récent",
+        (F("year_started").desc(nulls_last=True), "name", "pk"),
+    ),
+    "maj": ("Mise à jour la plus récente", ("-updated_at", "pk")),
+}
+DEFAULT_SORT = "nom"
+
+
+# --- choices (callables: read when a form is checked, not copied into every form) ----------
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    def read() -> list[tuple[str, str]]:
+        # Sorted folded: SQLite would put « Économie » after « Utilité ».
+        return sorted(Theme.objects.values_list("slug", "name"), key=lambda c: fold(c[1]))
+
+    return remember("initiatives:theme-choices", read)
+
+
+def territory_type_choices() -> list[tuple[str, str]]:
+    return remember(
+        "initiatives:territory-type-choices",
+        lambda: list(TerritoryType.objects.values_list("code", "name")),
+    )
+
+
+def level_choices() -> list[tuple[str, str]]:
+    return [(key, label) for key, (label, _kinds) in LEVELS.items()]
+
+
+def decade_choices() -> list[tuple[str, str]]:
+    """ "2010-2019" → "2010 à 2019", from the first allowed year's decade to this one's."""
+    last = timezone.localdate().year // 10 * 10
+    return [
+        (f"{start}-{start + 9}", f"{start} à {start + 9}")
+        for start in range(last, FIRST_YEAR - 1, -10)
+    ]
+
+
+def region_choices() -> list[tuple[str, str]]:
+    return territory_choices("region")
+
+
+def departement_choices() -> list[tuple[str, str]]:
+    return territory_choices("departement")
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    return [(key, label) for key, (label, _order) in SORTS.items()]
+
+
+# --- the facets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet: its URL parameter, heading, options and, for long lists, whether it folds."""
+
+    key: str
+    label: str
+    choices: Callable[[], list[tuple[str, str]]]
+    help: str = ""
+    folded: bool = False  # shown in a <details> unless one of its options is selected
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("theme", "Thème", theme_choices),
+    Facet("territoire", "Type de territoire", territory_type_choices),
+    Facet(
+        "niveau",
+        "Collectivités impliquées",
+        level_choices,
+        help="Le niveau des collectivités qui soutiennent l'initiative.",
+    ),
+    Facet(
+        "soutien",
+        "Soutenue par le département",
+        departement_choices,
+        help="Les départements qui soutiennent l'initiative.",
+        folded=True,
+    ),
+    Facet("levier", "Levier mobilisé", lambda: list(LEVER_CHOICES)),
+    Facet("forme", "Forme juridique", lambda: list(LegalForm.choices)),
+    Facet(
+        "region",
+        "Région",
+        region_choices,
+        help="Où l'initiative agit.",
+        folded=True,
+    ),
+    Facet("annee", "Année de lancement", decade_choices),
+)
+FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
+
+
+# --- the form --------------------------------------------------------------------------------
+
+
+class FacetField(forms.MultipleChoiceField):
+    """Checkbox values of one facet: the known ones are kept, unknown ones are dropped and
+    remembered in `rejected` (the page says which were ignored, the others still apply)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def clean(self, value: object) -> list[str]:
+        self.rejected = []
+        if not value:
+            return []  # without reading the choices (a cache read each)
+        values = [str(item) for item in self.to_python(value)]
+        known = {str(key) for key, _label in self.choices}
+        self.rejected = [item for item in values if item not in known]
+        return list(dict.fromkeys(item for item in values if item in known))
+
+
+class BrowseForm(forms.Form):
+    q = forms.CharField(
+        label="Mots du nom ou du résumé",
+        required=False,
+        max_length=QUERY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    collectivite = forms.SlugField(label="Collectivité", required=False, max_length=120)
+    lieu = forms.RegexField(
+        label="Lieu",
+        required=False,
+        regex=PLACE_PATTERN,
+        error_messages={"invalid": "Lieu attendu sous la forme departement:33 ou commune:33063."},
+    )
+    tri = forms.ChoiceField(label="Trier par", required=False, choices=_sort_choices)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for facet in FACETS:
+            self.fields[facet.key] = FacetField(
+                label=facet.label, required=False, choices=facet.choices
+            )
+
+    def clean_collectivite(self) -> tuple[str, str] | None:
+        slug = self.cleaned_data.get("collectivite")
+        if not slug:
+            return None
+        name = Authority.objects.filter(slug=slug).values_list("name", flat=True).first()
+        if name is None:
+            raise forms.ValidationError("Aucune collectivité ne porte cet identifiant.")
+        return slug, name
+
+    def clean_lieu(self) -> tuple[str, str] | None:
+        value = self.cleaned_data.get("lieu")
+        if not value:
+            return None
+        kind, code = value.split(":")
+        name = Territory.objects.filter(kind=kind, code=code).values_list("name", flat=True).first()
+        if name is None:
+            raise forms.ValidationError("Ce territoire n'existe pas dans le référentiel.")
+        return value, name
+
+    def problems(self) -> list[str]:
+        """What was not understood in the address, in French, each ignored."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        found = []
+        for name, field_errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else name
+            found += [f"{label} : {error}" for error in field_errors]
+        for facet in FACETS:
+            rejected = getattr(self.fields[facet.key], "rejected", [])
+            if rejected:
+                shown = ", ".join(f"« {value[:40]} »" for value in rejected[:5])
+                found.append(f"{facet.label} : valeur inconnue {shown}, ignorée.")
+        return found
+
+    def filters(self) -> "BrowseFilters":
+        """The valid filters; an invalid one is dropped (problems() says why)."""
+        if not self.is_bound:
+            return BrowseFilters()
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        authority = data.get("collectivite")
+        place = data.get("lieu")
+        return BrowseFilters(
+            text=" ".join((data.get("q") or "").split()),
+            authority=authority[0] if authority else "",
+            authority_name=authority[1] if authority else "",
+            place=place[0] if place else "",
+            place_name=place[1] if place else "",
+            sort=data.get("tri") or DEFAULT_SORT,
+            **{facet.key: tuple(data.get(facet.key) or ()) for facet in FACETS},
+        )
+
+
+# --- the typed filters -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    theme: tuple[str, ...] = ()
+    territoire: tuple[str, ...] = ()
+    niveau: tuple[str, ...] = ()
+    soutien: tuple[str, ...] = ()
+    levier: tuple[str, ...] = ()
+    forme: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    annee: tuple[str, ...] = ()
+    text: str = ""
+    authority: str = ""  # an authority's slug: the initiatives it is involved in
+    authority_name: str = field(default="", compare=False)
+    place: str = ""  # "departement:33": the initiatives acting there (or within it)
+    place_name: str = field(default="", compare=False)
+    sort: str = DEFAULT_SORT
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.text or self.authority or self.place or any(self.values(f.key) for f in FACETS)
+        )
+
+    def values(self, key: str) -> tuple[str, ...]:
+        return getattr(self, key)
+
+    def query_pairs(self, *, sort: bool = True) -> list[tuple[str, str]]:
+        """The filters as URL parameters, in a fixed order (one address per selection)."""
+        pairs = [("q", self.text)] if self.text else []
+        if self.authority:
+            pairs.append(("collectivite", self.authority))
+        if self.place:
+            pairs.append(("lieu", self.place))
+        for facet in FACETS:
+            pairs += [(facet.key, value) for value in self.values(facet.key)]
+        if sort and self.sort != DEFAULT_SORT:
+            pairs.append(("tri", self.sort))
+        return pairs
+
+    def url(self, base: str | None = None) -> str:
+        base = base or reverse("initiatives:list")
+        pairs = self.query_pairs()
+        return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def toggled(self, key: str, value: str) -> "BrowseFilters":
+        current = self.values(key)
+        if value in current:
+            return replace(self, **{key: tuple(v for v in current if v != value)})
+        return replace(self, **{key: (*current, value)})
+
+    def cache_key(self) -> str:
+        """A short, safe key for the cache, the same for the same selection."""
+        canonical = repr(
+            [(f.name, sorted(v) if isinstance(v, tuple) else v) for f, v in self._items()]
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+    def _items(self) -> Iterable[tuple[object, object]]:
+        for item in fields(self):
+            if item.compare:
+                yield item, getattr(self, item.name)
+
+
+# --- conditions and queries ------------------------------------------------------------------
+
+
+def _decade_bounds(value: str) -> tuple[int, int]:
+    start, end = value.split("-")
+    return int(start), int(end)
+
+
+def _in_regions(codes: Iterable[str]) -> Q:
+    """Places that are one of the régions or lie within one (a place's région FK)."""
+    codes = list(codes)
+    return Q(territory__kind="region", territory__code__in=codes) | Q(
+        territory__region__code__in=codes
+    )
+
+
+def _at_place(kind: str, code: str) -> Q:
+    """Places that are this territory or, for a région or a département, lie within it."""
+    exact = Q(territory__kind=kind, territory__code=code)
+    if kind in ("region", "departement"):
+        return exact | Q(**{f"territory__{kind}__code": code})
+    return exact
+
+
+def _level_kinds(keys: Iterable[str]) -> list[str]:
+    return [kind for key in keys for kind in LEVELS[key][1]]
+
+
+def _departements_supporting(codes: Iterable[str]) -> Q:
+    # The kind matters: région 75 (Nouvelle-Aquitaine) is not département 75 (Paris).
+    return Q(authority__territory__kind="departement", authority__territory__code__in=list(codes))
+
+
+def facet_condition(key: str, values: tuple[str, ...]) -> Q:
+    """The initiatives having one of `values` for the facet `key` (values already checked)."""
+    themes = Initiative.themes.through.objects
+    types = Initiative.territory_types.through.objects
+    if key == "theme":
+        return Q(pk__in=themes.filter(theme__slug__in=values).values("initiative_id"))
+    if key == "territoire":
+        return Q(pk__in=types.filter(territorytype__code__in=values).values("initiative_id"))
+    if key == "niveau":
+        kinds = _level_kinds(values)
+        return Q(
+            pk__in=Involvement.objects.filter(authority__kind__in=kinds).values("initiative_id")
+        )
+    if key == "soutien":
+        supporting = Involvement.objects.filter(_departements_supporting(values))
+        return Q(pk__in=supporting.values("initiative_id"))
+    if key == "levier":
+        return Q(pk__in=LeverUse.objects.filter(lever__in=values).values("initiative_id"))
+    if key == "forme":
+        return Q(legal_form__in=values)
+    if key == "region":
+        places = InitiativePlace.objects.filter(_in_regions(values))
+        return Q(pk__in=places.values("initiative_id"))
+    if key == "annee":
+        condition = Q()
+        for value in values:
+            start, end = _decade_bounds(value)
+            condition |= Q(year_started__gte=start, year_started__lte=end)
+        return condition
+    raise ValueError(f"unknown facet: {key}")
+
+
+def _text_condition(text: str) -> Q:
+    """Every word in the name or the summary. Case-insensitive for unaccented letters only on
+    SQLite (LIKE); a folded search column would make it accent-insensitive everywhere."""
+    condition = Q()
+    for word in text.split()[:10]:
+        condition &= Q(name__icontains=word) | Q(summary__icontains=word)
+    return condition
+
+
+def matching(filters: BrowseFilters, *, except_facet: str | None = None) -> QuerySet[Initiative]:
+    """The published initiatives matching `filters`, one facet left out if asked (to count
+    that facet's options)."""
+    found = Initiative.objects.published()
+    if filters.text:
+        found = found.filter(_text_condition(filters.text))
+    if filters.authority:
+        involved = Involvement.objects.filter(authority__slug=filters.authority)
+        found = found.filter(pk__in=involved.values("initiative_id"))
+    if filters.place:
+        kind, code = filters.place.split(":")
+        places = InitiativePlace.objects.filter(_at_place(kind, code))
+        found = found.filter(pk__in=places.values("initiative_id"))
+    for facet in FACETS:
+        values = filters.values(facet.key)
+        if values and facet.key != except_facet:
+            found = found.filter(facet_condition(facet.key, values))
+    return found
+
+
+def sorted_matching(filters: BrowseFilters) -> QuerySet[Initiative]:
+    return matching(filters).order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1])
+
+
+def _level_of_kind() -> Case:
+    return Case(
+        *[
+            When(authority__kind__in=kinds, then=Value(key))
+            for key, (_label, kinds) in LEVELS.items()
+        ],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def _region_of_place() -> Case:
+    return Case(
+        When(territory__kind="region", then=F("territory__code")),
+        default=F("territory__region__code"),
+        output_field=CharField(),
+    )
+
+
+def _as_counts(rows: Iterable[tuple[object, int]]) -> dict[str, int]:
+    return {str(value): total for value, total in rows if value not in (None, "")}
+
+
+def facet_counts(key: str, among: QuerySet[Initiative]) -> dict[str, int]:
+    """How many of `among` have each option of the facet `key`: one grouped query."""
+    ids = among.values("pk")
+    if key == "theme":
+        rows = (
+            Initiative.themes.through.objects.filter(initiative_id__in=ids)
+            .values_list("theme__slug")
+            .annotate(total=Count("initiative_id"))
+        )
+    elif key == "territoire":
+        rows = (
+            Initiative.territory_types.through.objects.filter(initiative_id__in=ids)
+            .values_list("territorytype__code")
+            .annotate(total=Count("initiative_id"))
+        )
+    elif key == "niveau":
+        rows = (
+            Involvement.objects.filter(initiative_id__in=ids)
+            .annotate(level=_level_of_kind())
+            .values_list("level")
+            .annotate(total=Count("initiative_id", distinct=True))
+        )
+    elif key == "soutien":
+        rows = (
+            Involvement.objects.filter(
+                initiative_id__in=ids, authority__territory__kind="departement"
+            )
+            .values_list("authority__territory__code")
+            .annotate(total=Count("initiative_id", distinct=True))
+        )
+    elif key == "levier":
+        rows = (
+            LeverUse.objects.filter(initiative_id__in=ids)
+            .values_list("lever")
+            .annotate(total=Count("initiative_id", distinct=True))
+        )
+    elif key == "forme":
+        rows = among.order_by().values_list("legal_form").annotate(total=Count("pk"))
+    elif key == "region":
+        rows = (
+            InitiativePlace.objects.filter(initiative_id__in=ids)
+            .annotate(region_code=_region_of_place())
+            .values_list("region_code")
+            .annotate(total=Count("initiative_id", distinct=True))
+        )
+    elif key == "annee":
+        return _decade_counts(among)
+    else:
+        raise ValueError(f"unknown facet: {key}")
+    return _as_counts(rows.order_by())
+
+
+def _decade_counts(among: QuerySet[Initiative]) -> dict[str, int]:
+    """Per decade: one initiative has one year, so summing the years' counts is exact."""
+    counts: dict[str, int] = {}
+    rows = among.order_by().values_list("year_started").annotate(total=Count("pk"))
+    for year, total in rows:
+        if year is None:
+            continue
+        start = year // 10 * 10
+        key = f"{start}-{start + 9}"
+        counts[key] = counts.get(key, 0) + total
+    return counts
+
+
+# --- what the page shows ---------------------------------------------------------------------
+
+
+class FacetOption(TypedDict):
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str  # the list with this option toggled
+
+
+class FacetBlock(TypedDict):
+    key: str
+    label: str
+    help: str
+    folded: bool
+    has_selection: bool
+    options: list[FacetOption]
+
+
+class ActiveFilter(TypedDict):
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class BrowseSummary:
+    """What does not depend on the page number: the count and the facets."""
+
+    count: int
+    facets: list[FacetBlock]
+    active: list[ActiveFilter]
+
+
+def _options(
+    facet: Facet, filters: BrowseFilters, counts: dict[str, int], base: str
+) -> list[FacetOption]:
+    selected = set(filters.values(facet.key))
+    options = []
+    for value, label in facet.choices():
+        value = str(value)
+        count = counts.get(value, 0)
+        # An option that would show nothing is left out, unless it is selected (to undo it).
+        if count or value in selected:
+            options.append(
+                FacetOption(
+                    value=value,
+                    label=label,
+                    count=count,
+                    selected=value in selected,
+                    url=filters.toggled(facet.key, value).url(base),
+                )
+            )
+    return options
+
+
+def active_filters(filters: BrowseFilters, base: str) -> list[ActiveFilter]:
+    active = []
+    if filters.text:
+        active.append(
+            ActiveFilter(
+                label=f"Mots : « {filters.text} »", remove_url=replace(filters, text="").url(base)
+            )
+        )
+    if filters.authority:
+        active.append(
+            ActiveFilter(
+                label=f"Collectivité : {filters.authority_name or filters.authority}",
+                remove_url=replace(filters, authority="", authority_name="").url(base),
+            )
+        )
+    if filters.place:
+        active.append(
+            ActiveFilter(
+                label=f"Lieu : {filters.place_name or filters.place}",
+                remove_url=replace(filters, place="", place_name="").url(base),
+            )
+        )
+    for facet in FACETS:
+        labels = dict(facet.choices())
+        for value in filters.values(facet.key):
+            active.append(
+                ActiveFilter(
+                    label=f"{facet.label} : {labels.get(value, value)}",
+                    remove_url=filters.toggled(facet.key, value).url(base),
+                )
+            )
+    return active
+
+
+def browse_summary(filters: BrowseFilters) -> BrowseSummary:
+    """The number of matching initiatives and every facet with its counts: one count query
+    and one grouped query per facet, whatever the number of initiatives."""
+    base = reverse("initiatives:list")
+    facets = []
+    for facet in FACETS:
+        counts = facet_counts(facet.key, matching(filters, except_facet=facet.key))
+        facets.append(
+            FacetBlock(
+                key=facet.key,
+                label=facet.label,
+                help=facet.help,
+                folded=facet.folded,
+                has_selection=bool(filters.values(facet.key)),
+                options=_options(facet, filters, counts, base),
+            )
+        )
+    return BrowseSummary(
+        count=matching(filters).count(), facets=facets, active=active_filters(filters, base)
+    )
+
+
+def cached_browse_summary(filters: BrowseFilters) -> BrowseSummary:
+    """browse_summary(), kept until the public content changes (visitors, logged in or not,
+    come back to the same few selections)."""
+    return remember(f"initiatives:browse:{filters.cache_key()}", lambda: browse_summary(filters))
+
+
+# --- list lines ------------------------------------------------------------------------------
+
+
+class InitiativeLine(TypedDict):
+    """What a line of the list shows, ready to print."""
+
+    name: str
+    url: str
+    summary: str
+    carrier: str
+    legal_form: str
+    year: str
+    facts: list[str]  # carrier, legal form, year: what the line says of them
+    themes: str
+    places: str
+
+
+_LINE_FIELDS = ("pk", "name", "slug", "summary", "carrier_name", "legal_form", "year_started")
+
+
+def initiative_lines(found: QuerySet[Initiative], start: int, stop: int) -> list[InitiativeLine]:
+    """Lines `start` to `stop` of a sorted result, read as plain values (three queries)."""
+    rows = list(found.values(*_LINE_FIELDS)[start:stop])
+    ids = [row["pk"] for row in rows]
+    themes: dict[int, list[str]] = {}
+    for initiative_id, name in (
+        Initiative.themes.through.objects.filter(initiative_id__in=ids)
+        .order_by("theme__name")
+        .values_list("initiative_id", "theme__name")
+    ):
+        themes.setdefault(initiative_id, []).append(name)
+    places: dict[int, list[str]] = {}
+    for initiative_id, name in (
+        InitiativePlace.objects.filter(initiative_id__in=ids)
+        .order_by("initiative_id", "sort_order", "pk")
+        .values_list("initiative_id", "territory__name")
+    ):
+        places.setdefault(initiative_id, []).append(name)
+    url_pattern = reverse("initiatives:detail", args=["-slug-"])
+    forms_ = dict(LegalForm.choices)
+    return [
+        InitiativeLine(
+            name=row["name"],
+            url=url_pattern.replace("-slug-", row["slug"]),
+            summary=row["summary"],
+            carrier=row["carrier_name"],
+            legal_form=forms_.get(row["legal_form"], ""),
+            year=str(row["year_started"] or ""),
+            facts=_facts(row, forms_),
+            themes=", ".join(themes.get(row["pk"], [])),
+            places=_places(places.get(row["pk"], [])),
+        )
+        for row in rows
+    ]
+
+
+def _facts(row: dict, legal_forms: dict[str, str]) -> list[str]:
+    facts = [row["carrier_name"], legal_forms.get(row["legal_form"], "")]
+    if row["year_started"]:
+        facts.append(f"lancée en {row['year_started']}")
+    return [fact for fact in facts if fact]
+
+
+def _places(names: list[str]) -> str:
+    shown = ", ".join(names[:PLACES_SHOWN])
+    more = len(names) - PLACES_SHOWN
+    return f"{shown} et {more} autre{'s' if more > 1 else ''}" if more > 0 else shown
+
+
+def cached_lines(filters: BrowseFilters, start: int, stop: int) -> list[InitiativeLine]:
+    return remember(
+        f"initiatives:lines:{filters.cache_key()}:{start}:{stop}",
+        lambda: initiative_lines(sorted_matching(filters), start, stop),
+    )
