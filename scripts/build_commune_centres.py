@@ -46,6 +46,9 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from essor.territories.projection import lambert93
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "essor" / "territories" / "data"
 SNAPSHOT = DATA_DIR / "decoupage-administratif.json.gz"
@@ -59,7 +62,6 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 # Lambert-93 parameters, spherical form (the same as essor/initiatives/maps.py).
-PARALLELS, ORIGIN = (44.0, 49.0), (3.0, 46.5)
 
 
 def fold(text: str) -> str:
@@ -67,19 +69,6 @@ def fold(text: str) -> str:
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     name = " ".join(_NON_WORD.sub(" ", bare).split())
     return ARTICLE.sub("", name)
-
-
-def lambert(lon: float, lat: float) -> tuple[float, float]:
-    phi1, phi2 = (math.radians(p) for p in PARALLELS)
-    lon0, lat0 = (math.radians(v) for v in ORIGIN)
-    n = math.log(math.cos(phi1) / math.cos(phi2)) / math.log(
-        math.tan(math.pi / 4 + phi2 / 2) / math.tan(math.pi / 4 + phi1 / 2)
-    )
-    big_f = math.cos(phi1) * math.tan(math.pi / 4 + phi1 / 2) ** n / n
-    rho0 = big_f / math.tan(math.pi / 4 + lat0 / 2) ** n
-    rho = big_f / math.tan(math.pi / 4 + math.radians(lat) / 2) ** n
-    theta = n * (math.radians(lon) - lon0)
-    return rho * math.sin(theta), rho0 - rho * math.cos(theta)
 
 
 # --- the map's outlines --------------------------------------------------------------------
@@ -260,7 +249,7 @@ def build(cities: Path) -> dict:
         if members:
             lon = sum(p[0] for p in members) / len(members)
             lat = sum(p[1] for p in members) / len(members)
-            pairs.append((lambert(lon, lat), centroid(outlines[code])))
+            pairs.append((lambert93(lon, lat), centroid(outlines[code])))
     affine = fit_affine(pairs)
     residuals = [math.dist(apply(affine, geo), svg) for geo, svg in pairs]
     transforms = {"metro": {"projection": "lambert93", "affine": [round(v, 6) for v in affine]}}
@@ -304,7 +293,7 @@ def build(cities: Path) -> dict:
         code = commune["departement"]
         if position and len(position) == 2 and code in metro:
             total += 1
-            hits += inside(apply(affine, lambert(position[0], position[1])), outlines[code])
+            hits += inside(apply(affine, lambert93(position[0], position[1])), outlines[code])
     print(
         f"communes: {len(communes)}, listed in GeoNames: {exact}, approximate: "
         f"{len(positions) - exact}, none: {len(communes) - len(positions)}",

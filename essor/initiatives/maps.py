@@ -24,6 +24,7 @@ from essor.initiatives import browse
 from essor.initiatives.models import Initiative, InitiativePlace
 from essor.territories import maps as france
 from essor.territories.models import Territory
+from essor.territories.projection import lambert93
 
 CENTRES_PATH = (
     Path(france.__file__).parent / "data" / "commune-centres.json.gz"
@@ -189,27 +190,8 @@ def project(code: str) -> tuple[float, float] | None:
     if transform is None:
         return None
     a, b, c, d, e, f = transform["affine"]
-    x0, y0 = _lambert(lon, lat) if transform["projection"] == "lambert93" else (lon, lat)
+    x0, y0 = lambert93(lon, lat) if transform["projection"] == "lambert93" else (lon, lat)
     return a * x0 + b * y0 + c, d * x0 + e * y0 + f
-
-
-# Lambert-93 (RGF93), the projection of French official maps, in its spherical form: the
-# stored affine fit absorbs the scale, so the ellipsoid's refinements would not show.
-_LAMBERT_PARALLELS = (44.0, 49.0)
-_LAMBERT_ORIGIN = (3.0, 46.5)
-
-
-def _lambert(lon: float, lat: float) -> tuple[float, float]:
-    phi1, phi2 = (math.radians(p) for p in _LAMBERT_PARALLELS)
-    lon0, lat0 = (math.radians(v) for v in _LAMBERT_ORIGIN)
-    n = math.log(math.cos(phi1) / math.cos(phi2)) / math.log(
-        math.tan(math.pi / 4 + phi2 / 2) / math.tan(math.pi / 4 + phi1 / 2)
-    )
-    big_f = math.cos(phi1) * math.tan(math.pi / 4 + phi1 / 2) ** n / n
-    rho0 = big_f / math.tan(math.pi / 4 + lat0 / 2) ** n
-    rho = big_f / math.tan(math.pi / 4 + math.radians(lat) / 2) ** n
-    theta = n * (math.radians(lon) - lon0)
-    return rho * math.sin(theta), rho0 - rho * math.cos(theta)
 
 
 def dot_radius(count: int, maximum: int) -> float:
