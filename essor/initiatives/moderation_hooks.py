@@ -75,3 +75,20 @@ def connect_receivers() -> None:
 
 
 connect_receivers()
+
+
+@hooks.register("essor_personal_data")
+def my_proposals_data(user: object) -> dict:
+    """The user's proposals in their data export: what they proposed, when, and its fate."""
+    return {
+        "propositions_d_initiatives": [
+            {
+                "initiative": proposal.title,
+                "modification_d_une_initiative_publiee": proposal.is_change,
+                "transmise_le": proposal.submitted_at.isoformat(),
+                "statut": proposal.status.label,
+                "message_de_l_equipe": proposal.message,
+            }
+            for proposal in moderation.proposals_of_user(user)
+        ]
+    }

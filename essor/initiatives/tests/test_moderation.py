@@ -3,6 +3,7 @@ asks for changes or refuses it with a message that reaches the author by e-mail;
 public before an editor approves it, and nothing the author wrote is lost."""
 
 import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -520,3 +521,14 @@ def test_the_member_space_lists_the_proposals(member_client):
     assert "Mes propositions d&#x27;initiatives" in html
     assert "Épicerie solidaire du Calvados" in html and "en attente de modération" in html
     assert PROPOSE in html
+
+
+def test_the_authors_data_export_lists_their_proposals(member_client, editor):
+    _propose(member_client, name="Recyclerie des Vallées")
+    editors = Client()
+    editors.force_login(editor)
+    _act(editors, Initiative.objects.get(), "refuse", "Hors du champ du réseau.")
+    data = json.loads(member_client.get(reverse("accounts:personal_data")).content)
+    [proposal] = data["propositions_d_initiatives"]
+    assert proposal["initiative"] == "Recyclerie des Vallées"
+    assert proposal["statut"] == "Refusée" and proposal["message_de_l_equipe"].startswith("Hors")
