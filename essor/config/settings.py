@@ -248,6 +248,9 @@ LOGGING = {
 # Pages served to anonymous visitors from the cache (essor/core/caching.py); off to measure
 # the uncached cost.
 ESSOR_PAGE_CACHE = os.environ.get("ESSOR_PAGE_CACHE", "1") != "0"
+# Costly reads and rendered fragments kept per content version (`remember`); off to measure
+# what a page costs when nothing is kept at all.
+ESSOR_DATA_CACHE = os.environ.get("ESSOR_DATA_CACHE", "1") != "0"
 
 # Benchmarks mount a bare Django view beside the site to compare against (benchmarks/).
 ESSOR_BENCHMARK_ROUTES = env_bool("ESSOR_BENCHMARK_ROUTES")

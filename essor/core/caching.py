@@ -79,6 +79,8 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 def remember(key: str, compute: Callable[[], object], timeout: int = DEFAULT_TIMEOUT) -> object:
     """The result of `compute()`, kept until the public content changes: for costly
     reads (comparisons, counts) every visitor, logged in or not, would otherwise redo."""
+    if not getattr(settings, "ESSOR_DATA_CACHE", True):
+        return compute()
     versioned = f"essor:data:{public_version()}:{key}"
     value = cache.get(versioned)
     if value is None:
