@@ -167,11 +167,12 @@ class InitiativePlace(models.Model):
         related_name="initiative_places",
     )
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "territoire d'action"
         verbose_name_plural = "territoires d'action"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
         constraints = [
             models.UniqueConstraint(fields=["initiative", "territory"], name="initiative_place")
         ]
@@ -192,11 +193,12 @@ class Involvement(models.Model):
     )
     role = models.TextField("rôle de la collectivité", max_length=1000, blank=True)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "collectivité impliquée"
         verbose_name_plural = "collectivités impliquées"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
 
     def __str__(self) -> str:
         return f"{self.authority} — {self.initiative}"
@@ -218,11 +220,12 @@ class LeverUse(models.Model):
     tool = models.CharField("outil", max_length=40, choices=TOOL_CHOICES)
     lever = models.CharField("levier", max_length=30, choices=LEVER_CHOICES, editable=False)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "levier mobilisé"
         verbose_name_plural = "leviers mobilisés"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
         indexes = [models.Index(fields=["lever", "initiative"], name="leveruse_lever")]
 
     def __str__(self) -> str:
@@ -245,11 +248,12 @@ class KeyFigure(models.Model):
         validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(_latest_allowed_year)],
     )
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "chiffre clé"
         verbose_name_plural = "chiffres clés"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
 
     def __str__(self) -> str:
         return self.label
@@ -274,11 +278,12 @@ class Financing(models.Model):
     )
     note = models.CharField("précision", max_length=200, blank=True)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "financement"
         verbose_name_plural = "financements"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
 
     def __str__(self) -> str:
         return self.source
@@ -294,11 +299,12 @@ class Contact(models.Model):
     email = models.EmailField("adresse électronique", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "contact"
         verbose_name_plural = "contacts"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
 
     def __str__(self) -> str:
         return self.name
@@ -319,11 +325,12 @@ class Source(models.Model):
     url = models.URLField("adresse", blank=True)
     date = models.DateField("date", null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "source"
         verbose_name_plural = "sources"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
 
     def __str__(self) -> str:
         return self.title
@@ -432,11 +439,12 @@ class SheetInitiative(models.Model):
         related_name="sheet_links",
     )
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "initiative présentée"
         verbose_name_plural = "initiatives présentées"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
 
     def __str__(self) -> str:
         return str(self.initiative)
@@ -453,11 +461,12 @@ class SheetAuthority(models.Model):
         related_name="sheet_links",
     )
     sort_order = models.PositiveIntegerField(default=0, editable=False)
+    sort_order_field = "sort_order"  # the admin's inline panels number the lines
 
     class Meta:
         verbose_name = "collectivité citée"
         verbose_name_plural = "collectivités citées"
-        ordering = ["sort_order"]
+        ordering = ["sort_order", "pk"]  # lines made by code all have sort order 0
 
     def __str__(self) -> str:
         return str(self.authority)
