@@ -537,8 +537,9 @@ def report(
         f"{fmt(figures['positions'], 0)} fonctions, {fmt(figures['memberships'], 0)} périodes "
         f"d'adhésion, {fmt(figures['initiatives'], 0)} initiatives publiées"
         + (f" ; {'; '.join(NOT_GENERATED)}" if NOT_GENERATED else ""),
-        f"- Charge : deux gunicorn côte à côte, `-w {WORKERS}` (workers sync) chacun, l'un "
-        "sans cache de pages, l'autre avec ; cache Django sur fichiers (réglage par défaut) ; "
+        f"- Charge : trois gunicorn côte à côte, `-w {WORKERS}` (workers sync) chacun : sans "
+        "aucun cache, sans cache de pages (calculs gardés), avec cache de pages ; cache Django "
+        "sur fichiers (réglage par défaut) ; "
         f"{CLIENTS} clients HTTP/1.1 concurrents en Python sur la boucle locale, {ROUNDS} tours "
         f"entrelacés de {ROUND_SECONDS:g} s par adresse et par serveur ; req/s : médiane des "
         "tours ; latences : sur toutes les requêtes des tours (file d'attente comprise), et "
