@@ -21,6 +21,12 @@ def _email_backend(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded and stored files go to a folder of the test, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a page cached by another test's data would
     hide what this one checks."""

@@ -15,6 +15,7 @@ from essor.core.roles import GROUP_NAMES, Role
 EDITOR_APPS = [
     "members",
     "initiatives",
+    "library",
     "wagtailimages",
     "wagtaildocs",
     "wagtailredirects",

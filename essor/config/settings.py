@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "essor.accounts",
     "essor.members",
     "essor.initiatives",
+    "essor.library",
     "essor.demo",
     # Wagtail
     "wagtail.contrib.forms",
@@ -251,6 +252,9 @@ ESSOR_PAGE_CACHE = os.environ.get("ESSOR_PAGE_CACHE", "1") != "0"
 # Costly reads and rendered fragments kept per content version (`remember`); off to measure
 # what a page costs when nothing is kept at all.
 ESSOR_DATA_CACHE = os.environ.get("ESSOR_DATA_CACHE", "1") != "0"
+
+# The largest file the library accepts (an upload or `essor library_add`), in bytes.
+ESSOR_LIBRARY_MAX_BYTES = int(os.environ.get("ESSOR_LIBRARY_MAX_BYTES", 50 * 1024 * 1024))
 
 # Benchmarks mount a bare Django view beside the site to compare against (benchmarks/).
 ESSOR_BENCHMARK_ROUTES = env_bool("ESSOR_BENCHMARK_ROUTES")

@@ -7,9 +7,15 @@ from wagtail.contrib.sitemaps.sitemap_generator import Sitemap as WagtailSitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from essor.initiatives.sitemaps import SITEMAPS as INITIATIVE_SITEMAPS
+from essor.library.sitemaps import SITEMAPS as LIBRARY_SITEMAPS
 from essor.members.sitemaps import SITEMAPS as MEMBER_SITEMAPS
 
-sitemaps = {"pages": WagtailSitemap, **MEMBER_SITEMAPS, **INITIATIVE_SITEMAPS}
+sitemaps = {
+    "pages": WagtailSitemap,
+    **MEMBER_SITEMAPS,
+    **INITIATIVE_SITEMAPS,
+    **LIBRARY_SITEMAPS,
+}
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -18,6 +24,7 @@ urlpatterns = [
     path("territoires/", include("essor.territories.urls")),
     path("reseau/", include("essor.members.urls")),
     path("initiatives/", include("essor.initiatives.urls")),
+    path("bibliotheque/", include("essor.library.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]
 

@@ -6,6 +6,7 @@ so a page is never served stale after an edit, whatever the cache backend (local
 development, Redis when several processes serve the site).
 """
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 
@@ -58,7 +59,9 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def cached(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = f"essor:page:{public_version()}:{request.get_full_path()}"
+        # Hashed: a long query string must not make a key beyond what cache backends accept.
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"essor:page:{public_version()}:{path}"
         stored = cache.get(key)
         if stored is not None:
             content, content_type = stored
@@ -81,7 +84,7 @@ def remember(key: str, compute: Callable[[], object], timeout: int = DEFAULT_TIM
     reads (comparisons, counts) every visitor, logged in or not, would otherwise redo."""
     if not getattr(settings, "ESSOR_DATA_CACHE", True):
         return compute()
-    versioned = f"essor:data:{public_version()}:{key}"
+    versioned = f"essor:data:{public_version()}:{hashlib.sha256(key.encode()).hexdigest()}"
     value = cache.get(versioned)
     if value is None:
         value = compute()

@@ -9,10 +9,13 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from wagtail.documents import get_document_model
 
 from essor.core.roles import Role
 from essor.initiatives.tests.factories import initiatives_fixture
+from essor.library.tests.factories import publication_make
 from essor.members.tests.factories import network_fixture
 
 pytestmark = pytest.mark.django_db
@@ -86,11 +89,18 @@ _SNIPPET_WORKFLOW_ROUTES = [
     "workflow_preview",
 ]
 _CONTENT_SNIPPETS = ["initiative", "practicesheet"]
+# Publications have drafts and revisions, but neither locking nor workflows.
+_PUBLICATION_ROUTES = [
+    route
+    for route in _SNIPPET_ROUTES
+    if route not in ("workflow_history", "confirm_workflow_cancellation")
+]
 _CHOOSERS = [
     "territory_chooser",
     "authority_chooser",
     "wagtailsnippetchoosers_initiatives_initiative",
     "wagtailsnippetchoosers_initiatives_practicesheet",
+    "wagtailsnippetchoosers_library_publication",
 ]
 _CHOOSER_ROUTES = ["choose", "choose_results", "chosen", "chosen_multiple", "create"]
 ESSOR_ADMIN_NAMESPACES = {
@@ -98,6 +108,7 @@ ESSOR_ADMIN_NAMESPACES = {
     "dues",
     "referentiel",
     *_CONTENT_SNIPPETS,
+    "publication",
     *_CHOOSERS,
 }
 
@@ -178,6 +189,12 @@ ROUTE_TABLE: dict[str, tuple] = {
     "initiatives:proposal_edit": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # Only users of an authority involved in the initiative, and the network's team.
     "initiatives:propose_change": (LOGIN, DENIED, OK, OK),
+    # The library: publications are snippets editors manage; depositing a file is theirs too.
+    **{f"publication:{route}": EDITORS for route in _PUBLICATION_ROUTES},
+    "library_upload": EDITORS,
+    "library:list": PUBLIC,
+    "library:detail": PUBLIC,  # members-only: metadata and summary are public, not the text
+    "library:file": LOGGED_IN,  # the fixture's publication is members-only, with its file
 }
 
 
@@ -241,6 +258,8 @@ def _url_for(name: str, objects: dict) -> str:
         "members:authority": {"slug": objects["authority"].slug},
         "members:person": {"slug": objects["person"].slug},
         "initiatives:detail": {"slug": objects["initiative"].slug},
+        "library:detail": {"slug": objects["publication"].slug},
+        "library:file": {"slug": objects["publication"].slug},
         "initiatives:propose_change": {"slug": objects["initiative"].slug},
         "initiatives:proposal_edit": {"pk": objects["initiative"].pk},
         "initiatives:sheet": {
@@ -286,6 +305,13 @@ def _answer(response) -> str:
 @pytest.fixture
 def objects():
     network, initiatives = network_fixture(), initiatives_fixture()
+    publication = publication_make("Actes réservés", members_only=True)
+    document = get_document_model()(
+        title="Actes", file=ContentFile(b"%PDF-1.4\n", name="actes.pdf")
+    )
+    document.save()
+    publication.document = document
+    publication.save(update_fields=["document"])
     return {
         **network,
         **initiatives,
@@ -293,6 +319,8 @@ def objects():
         "authority_chooser": network["authority"],
         "wagtailsnippetchoosers_initiatives_initiative": initiatives["initiative"],
         "wagtailsnippetchoosers_initiatives_practicesheet": initiatives["practicesheet"],
+        "publication": publication,
+        "wagtailsnippetchoosers_library_publication": publication,
     }
 
 
@@ -304,7 +332,9 @@ def test_route_answers_each_role_as_expected(name, objects, client, make_user):
         client.logout()
         if role != Role.VISITOR:
             client.force_login(make_user(role))
-        answer = _answer(client.get(url))
+        response = client.get(url)
+        answer = _answer(response)
+        response.close()  # a file download streams: close what was opened
         if expected == DENIED and answer == LOGIN:
             answer = DENIED  # Wagtail sends logged-in users without admin access back to its login
         assert answer == expected, (

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from essor.core.roles import ROLE_LABELS, Role
 from essor.demo.initiatives import initiatives_demo_load
+from essor.demo.library import library_demo_load
 from essor.demo.services import DemoDataError, demo_load, fillers_draft
 
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             report = demo_load()
             # Initiatives refer to the authorities, organisations and themes loaded above.
             initiatives = initiatives_demo_load()
+            library = library_demo_load()  # the seeds' text, when ../shared/seeds is there
         except DemoDataError as error:
             raise CommandError(f"Données de démonstration invalides : {error}") from error
         self.stdout.write(
@@ -60,6 +62,12 @@ class Command(BaseCommand):
             f"  {initiatives.sheets} fiches « Déniché pour vous » et {initiatives.initiatives} "
             f"initiatives publiées ({initiatives.written} créées ou mises à jour)."
         )
+        self.stdout.write(
+            f"  {library.published} publications de la bibliothèque ({library.written} créées "
+            "ou mises à jour)."
+        )
+        for line in library.skipped:
+            self.stdout.write(f"  {line}")
         self.stdout.write("Comptes de démonstration (mot de passe commun) :")
         for role, email, password in report.accounts:
             self.stdout.write(f"  {ROLE_LABELS[Role(role)]:<20} {email:<34} {password}")
