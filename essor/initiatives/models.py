@@ -24,6 +24,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from essor.core.editorial import LICENCE_URLS, Licence, PublishedQuerySet
 from essor.core.models import Theme
 from essor.initiatives.levers import LEVER_CHOICES, LEVER_OF_TOOL, TOOL_CHOICES
 from essor.members.models import Authority, Organisation
@@ -68,11 +69,6 @@ class TerritoryType(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class PublishedQuerySet(models.QuerySet):
-    def published(self) -> "PublishedQuerySet":
-        return self.filter(live=True)
 
 
 class Initiative(
@@ -334,20 +330,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class Licence(models.TextChoices):
-    CC_BY_NC_ND = "cc-by-nc-nd-4.0", "CC BY-NC-ND 4.0"
-    CC_BY_SA = "cc-by-sa-4.0", "CC BY-SA 4.0"
-    CC_BY = "cc-by-4.0", "CC BY 4.0"
-    ALL_RIGHTS = "tous-droits", "Tous droits réservés"
-
-
-LICENCE_URLS = {
-    Licence.CC_BY_NC_ND: "https://creativecommons.org/licenses/by-nc-nd/4.0/deed.fr",
-    Licence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/deed.fr",
-    Licence.CC_BY: "https://creativecommons.org/licenses/by/4.0/deed.fr",
-}
 
 
 class PracticeSheet(

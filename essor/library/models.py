@@ -13,6 +13,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from essor.core.editorial import Licence, PublishedQuerySet
 from essor.core.models import Theme
 
 
@@ -34,18 +35,6 @@ class TextStatus(models.TextChoices):
     EXTRACTED = "extrait", "Texte extrait"
     NEEDS_OCR = "ocr-requis", "Texte à reconnaître (OCR) : le PDF n'a pas de couche texte"
     NO_FILE = "sans-fichier", "Pas de fichier"
-
-
-class Licence(models.TextChoices):
-    CC_BY_NC_ND = "cc-by-nc-nd-4.0", "CC BY-NC-ND 4.0"
-    CC_BY_SA = "cc-by-sa-4.0", "CC BY-SA 4.0"
-    CC_BY = "cc-by-4.0", "CC BY 4.0"
-    ALL_RIGHTS = "tous-droits", "Tous droits réservés"
-
-
-class PublishedQuerySet(models.QuerySet):
-    def published(self) -> "PublishedQuerySet":
-        return self.filter(live=True)
 
 
 class Publication(
