@@ -82,6 +82,7 @@ BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 RESOLVER_BENCH = ROOT / "benchmarks" / "bench_resolve.py"
 SHEET_PDF_BENCH = ROOT / "benchmarks" / "bench_sheet_pdf.py"
+INGEST_BENCH = ROOT / "benchmarks" / "bench_ingest.py"
 HOST = "127.0.0.1"  # loopback only
 
 
@@ -509,6 +510,7 @@ def report(
     figures: dict,
     resolver: dict,
     sheet_pdf: dict,
+    ingest: dict,
     pages: dict,
     page_list: list[tuple[str, str]],
     total_seconds: float,
@@ -635,8 +637,19 @@ def report(
             f"| Durée de la mesure | {resolver['seconds']:.1f} s |",
         ]
     lines += ["", "## Fiche « Déniché pour vous » en PDF", "", *sheet_pdf_lines(sheet_pdf)]
+    lines += ["", "## Ingestion des documents", "", *ingest_lines(ingest)]
     lines += ["", f"Durée totale de `make bench` : {total_seconds:.0f} s.", ""]
     return "\n".join(lines)
+
+
+def ingest_lines(result: dict) -> list[str]:
+    """The ingestion benchmark writes its own section (speed ratios and extraction quality)."""
+    if result["status"] != "ok":
+        return [f"**Échec** de `benchmarks/bench_ingest.py` : `{result.get('error', 'absent')}`"]
+    spec = importlib.util.spec_from_file_location(INGEST_BENCH.stem, INGEST_BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.report_lines(result)
 
 
 def sheet_pdf_lines(result: dict) -> list[str]:
@@ -677,6 +690,7 @@ def main() -> int:
         ]
         resolver = run_in_process(env, RESOLVER_BENCH)
         sheet_pdf = run_in_process(env, SHEET_PDF_BENCH)
+        ingest = run_in_process(env, INGEST_BENCH)
         try:
             pages = measure_pages(env, var_dir, page_list)
         except (RuntimeError, OSError) as error:
@@ -687,12 +701,14 @@ def main() -> int:
     if pages is None:
         log(f"mesure des pages impossible : {server_error}")
         return 1
-    text = report(steps, figures, resolver, sheet_pdf, pages, page_list, time.monotonic() - started)
+    text = report(
+        steps, figures, resolver, sheet_pdf, ingest, pages, page_list, time.monotonic() - started
+    )
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(text)
     log(f"écrit dans {RESULTS.relative_to(ROOT)}")
-    return 1 if "error" in (resolver["status"], sheet_pdf["status"]) else 0
+    return 1 if "error" in (resolver["status"], sheet_pdf["status"], ingest["status"]) else 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ EDITOR_APPS = [
     "members",
     "initiatives",
     "library",
+    "ingest",
     "wagtailimages",
     "wagtaildocs",
     "wagtailredirects",

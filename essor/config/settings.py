@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "essor.members",
     "essor.initiatives",
     "essor.library",
+    "essor.ingest",
     "essor.demo",
     # Wagtail
     "wagtail.contrib.forms",

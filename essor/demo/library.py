@@ -9,21 +9,19 @@ Each publication is keyed by its slug: loading again changes nothing when the pu
 publication already says what is below (no new row, revision or history entry)."""
 
 import datetime
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from essor.core.models import Theme
 from essor.demo.services import DemoDataError
+from essor.ingest.reading import corpus_dir
 from essor.library.extraction import ExtractionError
 from essor.library.models import Publication, PublicationKind
 from essor.library.services import publication_create, publication_publish
 
 # The seeds live beside the checkout (../shared/seeds), never inside it.
-DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 DEMO_NOTE = "Document public du réseau chargé pour la démonstration."
 AUTHORS = "RTES (Réseau des collectivités Territoriales pour une Économie Solidaire)"
 
@@ -114,12 +112,6 @@ class LibraryReport:
     published: int = 0
     written: int = 0  # created or updated by this load
     skipped: list[str] = field(default_factory=list)  # lines to show, in French
-
-
-def corpus_dir() -> Path:
-    """The seeds folder: ESSOR_CORPUS_DIR (setting or environment) or ../shared/seeds."""
-    configured = getattr(settings, "ESSOR_CORPUS_DIR", None) or os.environ.get("ESSOR_CORPUS_DIR")
-    return Path(configured) if configured else DEFAULT_CORPUS_DIR
 
 
 def library_demo_load(folder: Path | None = None) -> LibraryReport:

@@ -13,6 +13,7 @@ from wagtail.admin.panels import (
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from essor.core.admin_views import RecordSnippetEditView
 from essor.core.navigation import MAIN_MENU_HOOK, NavEntry
 from essor.initiatives import (
     moderation_hooks,  # noqa: F401 - members' proposals: member space panel, e-mails, workflow
@@ -22,6 +23,7 @@ from essor.initiatives.models import Initiative, PracticeSheet
 
 
 class InitiativeViewSet(SnippetViewSet):
+    edit_view_class = RecordSnippetEditView
     model = Initiative
     icon = "site"
     menu_label = "Initiatives"

@@ -15,6 +15,7 @@ from wagtail.admin.panels import (
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from essor.core.admin_views import RecordSnippetEditView
 from essor.library import hooks as public_side  # noqa: F401 - menu entry, members-only documents
 from essor.library.admin_views import UPLOAD_PERMISSION, PublicationUploadView
 from essor.library.extraction import ExtractionError
@@ -25,6 +26,7 @@ LIBRARY_MENU_HOOK = "register_library_menu_item"
 
 
 class PublicationViewSet(SnippetViewSet):
+    edit_view_class = RecordSnippetEditView
     model = Publication
     icon = "doc-full"
     menu_label = "Publications"

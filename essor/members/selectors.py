@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from essor.core.text import fold
 from essor.members.models import (
     PROFILE_UPDATE_ACTION,
     Authority,
@@ -377,3 +378,18 @@ def member_counts_by_area(on: datetime.date | None = None) -> list[AreaCount]:
     for region in regions.values():
         region.departements.sort(key=lambda d: d.code)
     return list(regions.values())
+
+
+def person_match(first_name: str, last_name: str) -> Person | None:
+    """The person already known under this name, written with or without accents, hyphens,
+    capitals or extra spaces ("Helene Dupont Martin" is "Hélène Dupont-Martin"); the oldest
+    record when several match. Names are stored as typed and neither SQLite nor PostgreSQL
+    folds accents the same way, so the comparison is made here on the names alone."""
+    wanted = fold(f"{first_name} {last_name}")
+    if not wanted:
+        return None
+    rows = Person.objects.order_by("pk").values_list("pk", "first_name", "last_name")
+    for pk, first, last in rows.iterator():
+        if fold(f"{first} {last}") == wanted:
+            return Person.objects.get(pk=pk)
+    return None

@@ -7,6 +7,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import LogFormatter
 
+from essor.core.admin_views import RecordEditView
 from essor.core.choosers import NameSearchChooserViewSet
 from essor.core.navigation import ACCOUNT_PANELS_HOOK, HOME_FIGURES_HOOK, MAIN_MENU_HOOK, NavEntry
 from essor.core.roles import Role
@@ -28,6 +29,7 @@ from essor.members.models import (
 
 
 class AuthorityViewSet(ModelViewSet):
+    edit_view_class = RecordEditView
     model = Authority
     icon = "home"
     menu_label = "Collectivités"
@@ -93,6 +95,7 @@ class GeneralAssemblyViewSet(ModelViewSet):
 
 
 class OrganisationViewSet(ModelViewSet):
+    edit_view_class = RecordEditView
     model = Organisation
     icon = "group"
     menu_label = "Organisations"
@@ -104,6 +107,7 @@ class OrganisationViewSet(ModelViewSet):
 
 
 class PersonViewSet(ModelViewSet):
+    edit_view_class = RecordEditView
     model = Person
     icon = "user"
     menu_label = "Personnes"

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.documents import get_document_model
 
 from essor.core.roles import Role
+from essor.ingest.services import document_store
 from essor.initiatives.tests.factories import initiatives_fixture
 from essor.library.tests.factories import publication_make
 from essor.members.tests.factories import network_fixture
@@ -109,6 +110,7 @@ ESSOR_ADMIN_NAMESPACES = {
     "referentiel",
     *_CONTENT_SNIPPETS,
     "publication",
+    "ingest",
     *_CHOOSERS,
 }
 
@@ -195,6 +197,16 @@ ROUTE_TABLE: dict[str, tuple] = {
     "library:list": PUBLIC,
     "library:detail": PUBLIC,  # members-only: metadata and summary are public, not the text
     "library:file": LOGGED_IN,  # the fixture's publication is members-only, with its file
+    # Ingestion: the review queue, a document's candidates, the upload, a record's sources.
+    "ingest:queue": EDITORS,
+    "ingest:upload": EDITORS,
+    "ingest:document": EDITORS,
+    "ingest:file": EDITORS,
+    "ingest:sources": EDITORS,
+    **{
+        f"ingest:{route}": (LOGIN, DENIED, NOT_ALLOWED, NOT_ALLOWED)  # decisions: POST only
+        for route in ("accept", "reject", "correct", "accept_bulk")
+    },
 }
 
 
@@ -247,6 +259,9 @@ def _parameters(name: str, objects: dict) -> dict:
         "task_state_id": _ABSENT,
         "task_id": _ABSENT,
         "workflow_state_id": _ABSENT,
+        # A record's sources (ingestion): those of the namespace's own object.
+        "app_label": getattr(getattr(item, "_meta", None), "app_label", None),
+        "model": getattr(getattr(item, "_meta", None), "model_name", None),
     }
     found = _PARAMETER.findall(_PATTERNS[name])
     return {key: values[key] for pair in found for key in pair if key}
@@ -312,6 +327,7 @@ def objects():
     document.save()
     publication.document = document
     publication.save(update_fields=["document"])
+    ingested, _ = document_store("actes.txt", b"Actes de la rencontre.", {"title": "Actes"})
     return {
         **network,
         **initiatives,
@@ -321,6 +337,7 @@ def objects():
         "wagtailsnippetchoosers_initiatives_practicesheet": initiatives["practicesheet"],
         "publication": publication,
         "wagtailsnippetchoosers_library_publication": publication,
+        "ingest": ingested,
     }
 
 

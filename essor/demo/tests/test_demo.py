@@ -6,6 +6,8 @@ from wagtail.models import ModelLogEntry, Revision
 
 from essor.accounts.models import User
 from essor.core.testing import assert_page_ok
+from essor.ingest.models import IngestedDocument
+from essor.ingest.reading import corpus_files
 from essor.initiatives.models import Initiative, PracticeSheet
 from essor.members.models import Authority, Organisation, Person, Position
 
@@ -34,6 +36,8 @@ def test_demo_loads_real_names_once(client):
     assert _counts() == first, "loading twice must create no duplicates"
     _, authorities, people, _, users, initiatives, sheets, *_ = first
     assert authorities >= 40 and people >= 40 and users == 4
+    # The seeds went through the ingestion pipeline, once.
+    assert IngestedDocument.objects.count() == len(corpus_files())
     assert initiatives >= 12 and sheets == 26
     rtes = Organisation.objects.get(acronym="RTES")
     assert rtes.founded == 2002 and rtes.seat == "Lille"
@@ -45,13 +49,13 @@ def test_demo_loads_real_names_once(client):
 
 
 def test_every_page_says_it_is_a_demo(client):
-    call_command("demo", stdout=StringIO())
+    call_command("demo", "--no-ingest", stdout=StringIO())
     for url in ("/", "/reseau/", "/compte/connexion/"):
         assert "données de démonstration" in assert_page_ok(client.get(url))
 
 
 def test_demo_accounts_can_log_in(client):
-    call_command("demo", stdout=StringIO())
+    call_command("demo", "--no-ingest", stdout=StringIO())
     response = client.post(
         "/compte/connexion/",
         {"username": "membre@demo.essor.localhost", "password": "essor-demo-2026"},

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from essor.core.roles import ROLE_LABELS, Role
+from essor.demo.ingest import IngestReport, ingest_demo_load
 from essor.demo.initiatives import initiatives_demo_load
 from essor.demo.library import library_demo_load
 from essor.demo.services import DemoDataError, demo_load, fillers_draft
@@ -21,6 +22,11 @@ class Command(BaseCommand):
             "--force", action="store_true", help="autorise le chargement quand ESSOR_ENV=production"
         )
         parser.add_argument(
+            "--no-ingest",
+            action="store_true",
+            help="ne pas passer les documents sources par l'ingestion (plus rapide)",
+        )
+        parser.add_argument(
             "--fillers-draft",
             action="store_true",
             help=(
@@ -29,7 +35,14 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, force: bool = False, fillers_draft: bool = False, **options):
+    def handle(
+        self,
+        *args,
+        force: bool = False,
+        fillers_draft: bool = False,
+        no_ingest: bool = False,
+        **options,
+    ):
         if fillers_draft:
             self.stdout.write(_draft(), ending="")
             return
@@ -43,6 +56,9 @@ class Command(BaseCommand):
             # Initiatives refer to the authorities, organisations and themes loaded above.
             initiatives = initiatives_demo_load()
             library = library_demo_load()  # the seeds' text, when ../shared/seeds is there
+            # The same seeds through the ingestion pipeline, after the library: the review
+            # queue links each document to its publication.
+            ingested = IngestReport() if no_ingest else ingest_demo_load()
         except DemoDataError as error:
             raise CommandError(f"Données de démonstration invalides : {error}") from error
         self.stdout.write(
@@ -67,6 +83,13 @@ class Command(BaseCommand):
             "ou mises à jour)."
         )
         for line in library.skipped:
+            self.stdout.write(f"  {line}")
+        self.stdout.write(
+            f"  {ingested.documents} documents ingérés ({ingested.read_now} lus maintenant), "
+            f"{ingested.candidates} candidats dans la file de relecture (Administration › "
+            "Ingestion)."
+        )
+        for line in ingested.skipped:
             self.stdout.write(f"  {line}")
         self.stdout.write("Comptes de démonstration (mot de passe commun) :")
         for role, email, password in report.accounts:
