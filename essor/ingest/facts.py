@@ -4,6 +4,7 @@ e-mail addresses, organisations and initiatives named."""
 import datetime
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from essor.core.text import fold
 from essor.ingest.cleaning import Line
@@ -258,16 +259,19 @@ def _distinct(values: object) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def organisations_in(lines: list[Line], entity_orgs: list[tuple[str, Line]]) -> list[dict]:
-    """Organisations named: "association X", "Réseau Y"…, acronyms used at least twice (an
-    acronym used once is as often a notion as a body), and the model's organisations when
-    they have a capitalised name."""
+def organisations_in(
+    lines: list[Line], entity_orgs: list[tuple[str, Line]], is_word: Callable[[str], bool]
+) -> list[dict]:
+    """Organisations named: "association X", "Réseau Y"…; acronyms used at least twice that
+    are not a word in capitals (an acronym used once is as often a notion as a body); the
+    model's organisations when their name has the word of a kind of body."""
     found: dict[str, dict] = {}
 
     def add(name: str, line: Line, acronym: str = "") -> None:
-        name = name.strip(' ,.;:«»"“”')
+        name = _name_trimmed(name)
         key = fold(name)
-        if len(key) >= 3 and key not in found:
+        generic = name.upper() in _GENERIC_ACRONYMS  # "PTCE" alone names no one body
+        if len(key) >= 3 and key not in found and not generic and not _NOTION_START.match(name):
             found[key] = {"name": name, "acronym": acronym, "source": source(line)}
 
     acronyms: Counter[str] = Counter()
@@ -277,26 +281,52 @@ def organisations_in(lines: list[Line], entity_orgs: list[tuple[str, Line]]) -> 
             add(match.group("org"), line)
         for match in _ACRONYM.finditer(line.text):
             acronym = match.group("acronym")
-            if acronym not in _GENERIC_ACRONYMS:
+            if acronym not in _GENERIC_ACRONYMS and not is_word(acronym.lower()):
                 acronyms[acronym] += 1
                 first_line.setdefault(acronym, line)
     for acronym, count in acronyms.items():
         if count >= 2:
             add(acronym, first_line[acronym], acronym)
     for text, line in entity_orgs:
-        words = text.split()
-        if 1 < len(words) <= 8 and text[0].isupper():
+        if 1 < len(text.split()) <= 8 and text[0].isupper() and _BODY_WORD.search(text):
             add(text, line)
     return list(found.values())
+
+
+# The word that makes a name an organisation's: a kind of body.
+_BODY_WORD = re.compile(
+    r"\b(?:association|réseau|fédération|union|fondation|caisse|crédit|chambre|agence|comité|"
+    r"conseil national|mouvement|université|institut|coopérative|collectif|syndicat|banque|"
+    r"office|observatoire|groupement|société|entreprise|laboratoire|labo|centre|maison|pôle|"
+    r"scic|scop|cress?|direction régionale|ministère|secrétariat)\b",
+    re.IGNORECASE,
+)
+# Notions and headings that read like names: "Economie sociale", "Axe 1", "Quel impact".
+_NOTION_START = re.compile(
+    r"^(?:l['’])?(?:[ée]conomie|axe|quels?|quelles?|promotion|responsabilit|pr[ée]sident|"
+    r"d[ée]l[ée]gu[ée]|direction des|plan|programme|enseignement)\b",
+    re.IGNORECASE,
+)
+_DANGLING = re.compile(r"(?:\s(?:les?|la|l['’]|des?|du|d['’]|et|pour|sur|[«“\"]))+$", re.IGNORECASE)
+
+
+def _name_trimmed(name: str) -> str:
+    """A name without the punctuation around it nor a word left hanging at its end ("PTCE
+    Les" → "PTCE"), and with its quotes balanced."""
+    name = _DANGLING.sub("", name.strip(' ,.;:«»"“”'))
+    if name.count("«") != name.count("»") or name.count("“") != name.count("”"):
+        name = name.replace("«", "").replace("»", "").replace("“", "").replace("”", "")
+    return " ".join(name.split())
 
 
 def initiatives_in(lines: list[Line]) -> list[dict]:
     found: dict[str, dict] = {}
     for line in lines:
         for match in _INITIATIVE.finditer(line.text):
-            name = match.group("initiative").strip(' ,.;:«»"“”')
-            name = re.sub(r"^(?:la|le|une?)\s", "", name, flags=re.IGNORECASE)
-            found.setdefault(fold(name), {"name": name, "source": source(line)})
+            name = re.sub(r"^(?:la|le|une?)\s", "", match.group("initiative"), flags=re.I)
+            name = _name_trimmed(name)
+            if len(name.split()) >= 2:  # "PTCE Les" trimmed to "PTCE" names nothing
+                found.setdefault(fold(name), {"name": name, "source": source(line)})
     return list(found.values())
 
 

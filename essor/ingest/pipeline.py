@@ -89,7 +89,7 @@ def analyse_pages(pages: list[str]) -> dict:
         "word_count": sum(len(line.text.split()) for line in lines),
         "people": [person.as_dict() for person in people.people.values()],
         "places": place_rows,
-        "organisations": small_facts.organisations_in(lines, entities.organisations),
+        "organisations": small_facts.organisations_in(lines, entities.organisations, is_word),
         "events": [event] if event else [],
         "initiatives": small_facts.initiatives_in(lines),
         "figures": small_facts.figures_in(lines),
