@@ -90,20 +90,32 @@ def page_lines(pages: list[str], is_word: Callable[[str], bool]) -> list[Line]:
     """The logical lines of a document. A physical line is joined to the one before when that
     one was left open (ending on "de", "et", a comma…) or the next starts in lower case, or
     when a word was cut by a hyphen (the hyphen dropped when `is_word` knows the joined word).
-    One blank line inside an open sentence is skipped, as PDF columns often insert one."""
+    One blank line inside an open sentence is skipped, as PDF columns often insert one. A line
+    as wide as the page's text that ends without punctuation was wrapped by the layout: the
+    next line continues it, even in capitals ("… et Clermont" / "Auvergne Métropole …")."""
     lines: list[Line] = []
     for page_number, page in enumerate(pages, start=1):
         pending: Line | None = None
         blank_run = 0
-        for number, raw in enumerate(page.split("\n"), start=1):
+        raw_lines = page.split("\n")
+        full_width = _full_width(raw_lines)
+        previous_width = 0
+        for number, raw in enumerate(raw_lines, start=1):
             text = clean_text(raw).strip()
             if not text:
                 blank_run += 1
                 continue
+            wrapped = blank_run == 0 and previous_width >= full_width
+            previous_width = len(text)
             bullet = bool(_BULLET.match(text))
             if bullet:
                 text = _BULLET.sub("", text).strip()
-            if pending and not bullet and blank_run <= 1 and _continues(pending.text, text):
+            if (
+                pending
+                and not bullet
+                and blank_run <= 1
+                and (_continues(pending.text, text) or (wrapped and _wraps(pending.text, text)))
+            ):
                 joined = _join(pending.text, text, is_word)
                 pending = Line(joined, pending.page, pending.line, pending.bullet)
             else:
@@ -114,6 +126,43 @@ def page_lines(pages: list[str], is_word: Callable[[str], bool]) -> list[Line]:
         if pending:
             lines.append(pending)
     return lines
+
+
+# Labels that introduce a person in programmes and info sheets ("Animation :", "Élue :").
+LABEL = re.compile(
+    r"^(?:animation|animée?s? par|anim(?:ateur|atrice)|modérat(?:eur|rice|ion)|"
+    r"intervenante?s?|avec|grand témoin|témoin|rapporteur|rapporteuse|présidée? par|"
+    r"élue?s?|technicien(?:ne)?s?|contacts?|référente?s?|chargée? de mission|"
+    r"introduction|conclusion|ouverture|clôture|accueil)\s*(?:par)?\s*[:–-]?\s*",
+    re.IGNORECASE,
+)
+# "Julien Marchal, maire de…": a list item naming a person starts a line of its own.
+PERSON_ITEM = re.compile(r"[A-ZÀ-Ü][a-zà-ÿ]+(?:-[A-ZÀ-Ü][a-zà-ÿ]+)?(?:\s[A-ZÀ-Ü][\w'’-]+){1,3},")
+
+
+MIN_WRAPPED_WIDTH = 50
+
+
+def _full_width(raw_lines: list[str]) -> float:
+    """The width from which a line fills the page's text column (three quarters of the widest
+    lines, the tenth longest); a page of a few lines has none."""
+    widths = sorted((len(line.strip()) for line in raw_lines if line.strip()), reverse=True)
+    if len(widths) < 8:
+        return float("inf")
+    # A heading or an address line is short whatever the page: never a wrapped line.
+    return max(0.75 * widths[len(widths) // 10], MIN_WRAPPED_WIDTH)
+
+
+def _wraps(previous: str, text: str) -> bool:
+    """A full line ending without punctuation goes on in the next, unless that one opens a
+    time slot, an address or a list of its own."""
+    if previous.endswith((".", ":", "!", "?", "»", "”", ";")) or _STANDALONE.match(text):
+        return False
+    return not (
+        re.match(r"\d{1,2}\s?h|\d{5}\b|[•\-–]", text)
+        or PERSON_ITEM.match(text)
+        or LABEL.match(text)
+    )
 
 
 def _is_open(text: str) -> bool:

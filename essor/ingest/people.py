@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from essor.core.text import fold
-from essor.ingest.cleaning import Line
+from essor.ingest.cleaning import LABEL, Line
 from essor.ingest.nlp import given_name_likeness
 
 # Below this, a capitalised word the model tags inside a person's name is rather a place or
@@ -37,13 +37,6 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}")
 
 # Labels that introduce a person in programmes and info sheets.
-_LABEL = re.compile(
-    r"^(?:animation|animée?s? par|anim(?:ateur|atrice)|modérat(?:eur|rice|ion)|"
-    r"intervenante?s?|avec|grand témoin|témoin|rapporteur|rapporteuse|présidée? par|"
-    r"élue?s?|technicien(?:ne)?s?|contacts?|référente?s?|chargée? de mission|"
-    r"introduction|conclusion|ouverture|clôture|accueil)\s*(?:par)?\s*[:–-]?\s*",
-    re.IGNORECASE,
-)
 _STRUCTURED_BEFORE = re.compile(r"(?:^|[,;:]\s*|\bet\s|\bà\s|\bpar\s|\bnotamment\s(?:à\s)?)$")
 
 _ROLE_WORDS = (
@@ -426,7 +419,7 @@ def role_and_organisation(rest: str) -> tuple[str, str]:
             role, found = _split_role(segment)
             role_parts.append(role)
             organisation = organisation or found
-        elif not organisation and segment.split()[0] not in _NOTION_ACRONYMS:
+        elif not organisation and not _is_notion(segment):
             organisation = segment
         elif not organisation or starts_organisation:
             continue
@@ -456,9 +449,12 @@ def _organisation_cut(organisation: str) -> tuple[str, str]:
 
 
 def _is_notion(text: str) -> bool:
-    """ "ESS", "Économie sociale…": the field someone is in charge of, not an organisation."""
-    first = text.split()[0].strip("’'()")
-    return first in _NOTION_ACRONYMS or fold(first) in _NOTION_WORDS
+    """ "ESS", "Économie sociale…": the field someone is in charge of, not an organisation
+    ("SCIC Énergies Partagées", an acronym followed by a name, is one)."""
+    words = [word.strip("’'()") for word in text.split()]
+    if words[0] in _NOTION_ACRONYMS:
+        return len(words) == 1 or not words[1][:1].isupper()
+    return fold(words[0]) in _NOTION_WORDS
 
 
 def _split_role(segment: str) -> tuple[str, str]:
@@ -563,7 +559,7 @@ def structured_people(lines: list[Line], collector: PeopleCollector) -> list[Men
     waiting_label = ""
     for index, line in enumerate(lines):
         text = line.text
-        label = _LABEL.match(text)
+        label = LABEL.match(text)
         body = text[label.end() :] if label else text
         if label and not body.strip():
             waiting_label = label.group(0)
@@ -606,7 +602,7 @@ def _contact_block(lines: list[Line], index: int) -> tuple[str, str, str]:
     role_lines: list[str] = []
     email = phone = ""
     for line in lines[index + 1 : index + 6]:
-        if line.bullet or _LABEL.match(line.text):
+        if line.bullet or LABEL.match(line.text):
             break
         if NAME.match(line.text) and not _ROLE_START.match(line.text):
             break

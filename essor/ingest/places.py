@@ -116,6 +116,15 @@ def address_places(lines: list[Line], collector: PlaceCollector) -> None:
 
 
 def location_places(entities: list[tuple[str, Line]], collector: PlaceCollector) -> None:
+    """Locations the model tags, unless a compass word ("le Sud") or the start of a longer
+    name the model cut ("Sud Aquitain", "Clermont Auvergne Métropole")."""
     for text, line in entities:
-        if text[:1].isupper():
-            collector.add(text, line, BARE_LOCATION_SCORE)
+        if not text[:1].isupper() or text.strip() in _COMPASS:
+            continue
+        after = line.text[line.text.find(text) + len(text) :]
+        if re.match(r"\s[A-ZÀ-Ü]", after):
+            continue
+        collector.add(text, line, BARE_LOCATION_SCORE)
+
+
+_COMPASS = frozenset(["Nord", "Sud", "Est", "Ouest", "Centre", "Midi", "Outre-mer", "Ouest"])

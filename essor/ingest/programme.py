@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from essor.core.text import fold
-from essor.ingest.cleaning import Line
+from essor.ingest.cleaning import LABEL, PERSON_ITEM, Line
 from essor.ingest.facts import dates_in, source
 from essor.ingest.people import Mention
 
@@ -50,12 +50,14 @@ _EVENT = re.compile(
 )
 # An organiser is a name: capitalised or an acronym, a few words, not a pronoun.
 _ORGANISER_NAME = re.compile(
-    r"^(?!(?:Ils?|Elles?|Nous|On|Ce|Cette|Ces|Qui)\b)[A-ZÀ-Ü][\w'’&-]*(?:\s[\w'’&-]+){0,6}$"
+    r"^(?!(?:Ils?|Elles?|Nous|On|Ce|Cette|Ces|Qui)\b)"
+    r"(?:[A-ZÀ-Ü]|(?:réseau|association|collectif|fédération|union|conseil|communauté|ville|"
+    r"région|département|métropole)\s[A-ZÀ-Ü])[\w'’&-]*(?:\s[\w'’&-]+){0,6}$"
 )
 # The event a document is about is named in its first pages.
 EVENT_SEARCH_LINES = 400
 _ORGANISERS = re.compile(
-    r"(?:^|[.;]\s|pourquoi\s|ainsi\s)(?P<orgs>(?:l[ea']\s?|les\s)?[^.;]{2,80}?)\s"
+    r"(?:^|[.;]\s|pourquoi\s|ainsi\s)(?P<orgs>(?:l[ea']\s?|les\s)?[^.;]{2,160}?)\s"
     r"(?:organisent|organise|co-organisent|proposent)\b"
     r"|organisée?s?\s(?:conjointement\s)?par\s(?P<by>[^.;]{2,100})",
     re.IGNORECASE,
@@ -120,7 +122,8 @@ def _title(text: str, following: list[Line]) -> str:
     title = text.strip(" /–-")
     if len(title.split()) <= 5 and following and not following[0].bullet:
         heading = following[0].text
-        if len(heading) < 200 and not _SLOT.match(heading):
+        person_or_label = PERSON_ITEM.match(heading) or LABEL.match(heading)
+        if len(heading) < 200 and not _SLOT.match(heading) and not person_or_label:
             return f"{title} : {heading}" if title else heading
     return title
 

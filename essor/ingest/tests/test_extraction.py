@@ -176,3 +176,35 @@ def test_ocr_noise_is_repaired_without_touching_clean_text():
     assert texts[3] == "Il l'a dit : l'État et l'Europe."
     lines = page_lines(pages, is_word)
     assert lines[1].bullet and (lines[1].page, lines[1].line) == (1, 4)
+
+
+@pytest.mark.django_db
+def test_a_pdf_is_read_with_its_layout_lines_put_back_together():
+    """A PDF's text comes wrapped at the page width and without bullet glyphs: a name cut at
+    a line end is read whole, list items naming people stay apart."""
+    from weasyprint import HTML
+
+    from essor.ingest.pipeline import analyse
+
+    html = (
+        "<h1>Séminaire des élus</h1><p style='width:12cm'>Le mardi 12 mai 2015 à "
+        "Clermont-Ferrand, le réseau Gamma et Clermont Auvergne Métropole organisent un "
+        "séminaire ouvert aux élus et aux techniciens des collectivités.</p>"
+        "<p><b>9h30 – 10h30 / Plénière d'ouverture</b></p><ul>"
+        "<li>Nadia Ferrand, vice-présidente de la Région Auvergne-Rhône-Alpes</li>"
+        "<li>Julien Marchal, maire de Riom</li></ul>"
+        "<p><b>11h – 12h30 / Atelier</b></p><p>Animé par Cécile Noyer, chargée de mission, "
+        "Réseau Gamma</p><ul><li>Bruno Tessier, directeur, SCIC Énergies Partagées</li></ul>"
+    )
+    facts = analyse("seminaire.pdf", HTML(string=html).write_pdf())
+    codes = {place["code"] for place in facts["places"]}
+    assert {"63113", "246300701", "84", "63300"} <= codes  # Clermont Auvergne Métropole whole
+    assert "60157" not in codes  # not Clermont (Oise), from a name cut in two
+    people = {person["name"]: person for person in facts["people"]}
+    assert people["Julien Marchal"]["organisation"] == "Riom"
+    assert people["Bruno Tessier"]["organisation"] == "SCIC Énergies Partagées"
+    [event] = facts["events"]
+    assert "Clermont Auvergne Métropole" in event["organisers"]
+    titles = [session["title"] for session in event["sessions"]]
+    assert titles == ["Plénière d'ouverture", "Atelier"]
+    assert event["sessions"][1]["moderators"] == ["Cécile Noyer"]
