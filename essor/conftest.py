@@ -27,6 +27,19 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _search_index(settings, tmp_path):
+    """Each test has its own search index folder, and saving content does not update it
+    (thousands of saves would each write the index); search tests turn updates on."""
+    from essor.search import index
+
+    settings.ESSOR_SEARCH_DIR = tmp_path / "search"
+    settings.ESSOR_SEARCH_AUTO_INDEX = False
+    index.forget_opened()
+    yield
+    index.forget_opened()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a page cached by another test's data would
     hide what this one checks."""

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "essor.initiatives",
     "essor.library",
     "essor.ingest",
+    "essor.search",
     "essor.demo",
     # Wagtail
     "wagtail.contrib.forms",
@@ -256,6 +257,11 @@ ESSOR_DATA_CACHE = os.environ.get("ESSOR_DATA_CACHE", "1") != "0"
 
 # The largest file the library accepts (an upload or `essor library_add`), in bytes.
 ESSOR_LIBRARY_MAX_BYTES = int(os.environ.get("ESSOR_LIBRARY_MAX_BYTES", 50 * 1024 * 1024))
+
+# The search index (Tantivy, on disk) and whether saving content updates it at once (tests
+# that do not search turn it off; `essor search_rebuild` fills it again whenever needed).
+ESSOR_SEARCH_DIR = Path(os.environ.get("ESSOR_SEARCH_DIR", VAR_DIR / "search"))
+ESSOR_SEARCH_AUTO_INDEX = os.environ.get("ESSOR_SEARCH_AUTO_INDEX", "1") != "0"
 
 # Benchmarks mount a bare Django view beside the site to compare against (benchmarks/).
 ESSOR_BENCHMARK_ROUTES = env_bool("ESSOR_BENCHMARK_ROUTES")

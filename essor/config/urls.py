@@ -25,6 +25,7 @@ urlpatterns = [
     path("reseau/", include("essor.members.urls")),
     path("initiatives/", include("essor.initiatives.urls")),
     path("bibliotheque/", include("essor.library.urls")),
+    path("recherche/", include("essor.search.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]
 

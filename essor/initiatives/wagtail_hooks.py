@@ -15,9 +15,11 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from essor.core.admin_views import RecordSnippetEditView
 from essor.core.navigation import MAIN_MENU_HOOK, NavEntry
+from essor.core.search_sources import SEARCH_SOURCES_HOOK, SearchSource
 from essor.initiatives import (
     moderation_hooks,  # noqa: F401 - members' proposals: member space panel, e-mails, workflow
     related,  # noqa: F401 - an authority's initiatives on its sheet, home figures
+    search_documents,
 )
 from essor.initiatives.models import Initiative, PracticeSheet
 
@@ -133,3 +135,13 @@ def initiatives_menu_entry() -> NavEntry:
         order=20,
         description="Les initiatives des territoires et les fiches « Déniché pour vous ».",
     )
+
+
+@hooks.register(SEARCH_SOURCES_HOOK)
+def initiatives_search_source() -> SearchSource:
+    return search_documents.initiative_source()
+
+
+@hooks.register(SEARCH_SOURCES_HOOK)
+def sheets_search_source() -> SearchSource:
+    return search_documents.sheet_source()

@@ -16,7 +16,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from essor.core.admin_views import RecordSnippetEditView
+from essor.core.search_sources import SEARCH_SOURCES_HOOK, SearchSource
 from essor.library import hooks as public_side  # noqa: F401 - menu entry, members-only documents
+from essor.library import search_documents
 from essor.library.admin_views import UPLOAD_PERMISSION, PublicationUploadView
 from essor.library.extraction import ExtractionError
 from essor.library.models import Publication, TextStatus
@@ -125,3 +127,8 @@ def publication_text_on_create(request: HttpRequest, instance: object) -> None:
         return
     if extraction.status == TextStatus.NEEDS_OCR:
         messages.warning(request, extraction.message)
+
+
+@hooks.register(SEARCH_SOURCES_HOOK)
+def publications_search_source() -> SearchSource:
+    return search_documents.publication_source()

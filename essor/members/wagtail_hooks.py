@@ -11,8 +11,10 @@ from essor.core.admin_views import RecordEditView
 from essor.core.choosers import NameSearchChooserViewSet
 from essor.core.navigation import ACCOUNT_PANELS_HOOK, HOME_FIGURES_HOOK, MAIN_MENU_HOOK, NavEntry
 from essor.core.roles import Role
+from essor.core.search_sources import SEARCH_SOURCES_HOOK, SearchSource
 from essor.members import (
     admin_import,  # noqa: F401  (its hooks: the import screen)
+    search_documents,
     selectors,
 )
 from essor.members.models import (
@@ -241,3 +243,13 @@ class AuthorityChooserViewSet(NameSearchChooserViewSet):
 @hooks.register("register_admin_viewset")
 def register_authority_chooser():
     return AuthorityChooserViewSet("authority_chooser")
+
+
+@hooks.register(SEARCH_SOURCES_HOOK)
+def authorities_search_source() -> SearchSource:
+    return search_documents.authority_source()
+
+
+@hooks.register(SEARCH_SOURCES_HOOK)
+def people_search_source() -> SearchSource:
+    return search_documents.person_source()

@@ -195,6 +195,7 @@ ROUTE_TABLE: dict[str, tuple] = {
     **{f"publication:{route}": EDITORS for route in _PUBLICATION_ROUTES},
     "library_upload": EDITORS,
     "library:list": PUBLIC,
+    "search:search": PUBLIC,  # members-only passages are left out for others (search tests)
     "library:detail": PUBLIC,  # members-only: metadata and summary are public, not the text
     "library:file": LOGGED_IN,  # the fixture's publication is members-only, with its file
     # Ingestion: the review queue, a document's candidates, the upload, a record's sources.

@@ -6,6 +6,8 @@ from essor.demo.ingest import IngestReport, ingest_demo_load
 from essor.demo.initiatives import initiatives_demo_load
 from essor.demo.library import library_demo_load
 from essor.demo.services import DemoDataError, demo_load, fillers_draft
+from essor.search import updates as search_updates
+from essor.search.services import index_rebuild
 
 
 class Command(BaseCommand):
@@ -52,15 +54,24 @@ class Command(BaseCommand):
                 "passe public. Ajoutez --force si c'est vraiment voulu."
             )
         try:
-            report = demo_load()
-            # Initiatives refer to the authorities, organisations and themes loaded above.
-            initiatives = initiatives_demo_load()
-            library = library_demo_load()  # the seeds' text, when ../shared/seeds is there
-            # The same seeds through the ingestion pipeline, after the library: the review
-            # queue links each document to its publication.
-            ingested = IngestReport() if no_ingest else ingest_demo_load()
+            with search_updates.paused():  # one rebuild at the end instead of one per record
+                report, initiatives, library, ingested = self._load(no_ingest)
         except DemoDataError as error:
             raise CommandError(f"Données de démonstration invalides : {error}") from error
+        indexed = index_rebuild()
+        self._report(report, initiatives, library, ingested, indexed)
+
+    def _load(self, no_ingest: bool) -> tuple:
+        report = demo_load()
+        # Initiatives refer to the authorities, organisations and themes loaded above.
+        initiatives = initiatives_demo_load()
+        library = library_demo_load()  # the seeds' text, when ../shared/seeds is there
+        # The same seeds through the ingestion pipeline, after the library: the review queue
+        # links each document to its publication.
+        ingested = IngestReport() if no_ingest else ingest_demo_load()
+        return report, initiatives, library, ingested
+
+    def _report(self, report, initiatives, library, ingested, indexed: int) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration chargée : {report.organisations} organisations, {report.authorities} "
@@ -91,6 +102,7 @@ class Command(BaseCommand):
         )
         for line in ingested.skipped:
             self.stdout.write(f"  {line}")
+        self.stdout.write(f"  Index de recherche reconstruit : {indexed} entrées.")
         self.stdout.write("Comptes de démonstration (mot de passe commun) :")
         for role, email, password in report.accounts:
             self.stdout.write(f"  {ROLE_LABELS[Role(role)]:<20} {email:<34} {password}")
