@@ -17,6 +17,7 @@ EDITOR_APPS = [
     "initiatives",
     "library",
     "ingest",
+    "search",
     "wagtailimages",
     "wagtaildocs",
     "wagtailredirects",

@@ -4,11 +4,13 @@ noise corrected before anything else, and the acronyms of the field expanded bot
 
 import re
 import tomllib
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import tantivy
+from django.core.cache import cache as shared_cache
 
 from essor.core.text import fold
 
@@ -54,22 +56,26 @@ class GlossaryTerm:
     variants: tuple[str, ...] = ()
 
 
-@cache
+_GLOSSARY_VERSION = "essor:search:glossary-version"
+_glossary_memo: dict[str, object] = {}
+
+
 def glossary() -> tuple[GlossaryTerm, ...]:
-    path = DATA / "glossary.toml"
-    if not path.exists():
-        return ()
-    with path.open("rb") as handle:
-        rows = tomllib.load(handle).get("term", [])
-    return tuple(
-        GlossaryTerm(
-            row["acronym"],
-            row["expansion"],
-            row.get("definition", ""),
-            tuple(row.get("variants", [])),
+    """The acronyms of the managed list, read again in every process after an edit."""
+    version = shared_cache.get(_GLOSSARY_VERSION, 0)
+    if _glossary_memo.get("version") != version or "terms" not in _glossary_memo:
+        from essor.search.models import GlossaryTerm as Row
+
+        terms_ = tuple(
+            GlossaryTerm(row.acronym, row.expansion, row.definition, row.variant_list)
+            for row in Row.objects.all()
         )
-        for row in rows
-    )
+        _glossary_memo.update(version=version, terms=terms_)
+    return _glossary_memo["terms"]
+
+
+def glossary_changed(**kwargs: object) -> None:
+    shared_cache.set(_GLOSSARY_VERSION, uuid.uuid4().hex, None)
 
 
 @cache

@@ -7,6 +7,12 @@ class SearchConfig(AppConfig):
     verbose_name = "Recherche"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from essor.search import updates
+        from essor.search.analysis import glossary_changed
+        from essor.search.models import GlossaryTerm
 
         updates.connect()
+        post_save.connect(glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-saved")
+        post_delete.connect(glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-deleted")

@@ -1,6 +1,8 @@
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from essor.core.navigation import MAIN_MENU_HOOK, NavEntry
+from essor.search.models import GlossaryTerm
 
 
 @hooks.register(MAIN_MENU_HOOK)
@@ -11,3 +13,24 @@ def search_menu_entry() -> NavEntry:
         order=90,
         description="Une recherche dans tout le contenu : collectivités, initiatives, fiches, publications.",
     )
+
+
+class GlossaryViewSet(ModelViewSet):
+    """The acronyms the search expands both ways (a search finds "PTCE" and "pôle territorial
+    de coopération économique" alike); the index takes an edit into account for what is
+    published afterwards, and everywhere after `essor search_rebuild`."""
+
+    model = GlossaryTerm
+    icon = "help"
+    menu_label = "Glossaire des sigles"
+    menu_order = 260
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    list_display = ["acronym", "expansion"]
+    search_fields = ["acronym", "expansion"]
+    form_fields = ["acronym", "expansion", "definition", "variants"]
+
+
+@hooks.register("register_admin_viewset")
+def register_glossary_viewset() -> ModelViewSet:
+    return GlossaryViewSet("glossary")

@@ -18,6 +18,7 @@ from essor.ingest.services import document_store
 from essor.initiatives.tests.factories import initiatives_fixture
 from essor.library.tests.factories import publication_make
 from essor.members.tests.factories import network_fixture
+from essor.search.models import GlossaryTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,7 @@ _NETWORK_VIEWSETS = [
     "membership",
     "generalassembly",
     "themes",
+    "glossary",
 ]
 # The routes of a snippet view set with drafts, revisions, locking and workflows.
 _SNIPPET_ROUTES = [
@@ -339,6 +341,7 @@ def objects():
         "publication": publication,
         "wagtailsnippetchoosers_library_publication": publication,
         "ingest": ingested,
+        "glossary": GlossaryTerm.objects.first(),
     }
 
 

@@ -159,3 +159,11 @@ def test_the_command_prints_json_results(corpus):
     assert rows and len(rows) <= 3
     assert set(rows[0]) == {"title", "url", "kind", "excerpt"}
     assert rows[0]["url"] == corpus["currency"].get_absolute_url()
+
+
+def test_an_acronym_editors_add_to_the_glossary_is_expanded_at_once(corpus):
+    from essor.search.models import GlossaryTerm
+
+    assert _urls("hlm") == []
+    GlossaryTerm.objects.create(acronym="HLM", expansion="habitat participatif")
+    assert corpus["housing"].get_absolute_url() in _urls("hlm")
