@@ -4,32 +4,15 @@
 from django import forms
 
 from essor.ingest.models import Candidate, CandidateKind
-from essor.library.extraction import ExtractionError, size_check
+from essor.library.forms import DocumentFileField
 from essor.library.models import PublicationKind
 from essor.territories.models import TerritoryKind
 
 
 class DocumentUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Fichier",
-        error_messages={
-            "empty": "Le fichier envoyé est vide : envoyez le fichier complet. Rien n’a été enregistré.",
-            "required": "Choisissez le fichier à lire.",
-        },
-        help_text="Un PDF ou un fichier texte : ce qu’il nomme est proposé à l’examen.",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.txt,.md,application/pdf,text/plain"}
-        ),
+    file = DocumentFileField(
+        help_text="Un PDF ou un fichier texte : ce qu’il nomme est proposé à l’examen."
     )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        # A file over the limit is refused before being read into memory.
-        try:
-            size_check(upload.name, upload.size)
-        except ExtractionError as error:
-            raise forms.ValidationError(f"{error} Rien n’a été enregistré.") from error
-        return upload
 
 
 class PersonCorrectionForm(forms.Form):

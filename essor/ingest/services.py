@@ -48,18 +48,30 @@ def ingest_bytes(
     return result
 
 
-@transaction.atomic
 def document_store(
     path: str, data: bytes, facts: dict, user: object | None = None
 ) -> tuple[IngestedDocument, int]:
     """The document of this content (created on first reading) and how many candidates were
-    new. Editors' decisions on existing candidates are kept."""
+    new. Editors' decisions on existing candidates are kept. On any failure nothing stays:
+    the database rolls back and a file stored for a new document is removed."""
     sha256 = hashlib.sha256(data).hexdigest()
-    document = IngestedDocument.objects.filter(sha256=sha256).first()
-    if document is None:
-        document = IngestedDocument(sha256=sha256, file_name=PurePath(path).name[:255])
-        document.ingested_by = user if getattr(user, "pk", None) else None
-        document.file.save(_stored_name(path, sha256), ContentFile(data), save=False)
+    stored = None
+    try:
+        with transaction.atomic():
+            document = IngestedDocument.objects.filter(sha256=sha256).first()
+            if document is None:
+                document = IngestedDocument(sha256=sha256, file_name=PurePath(path).name[:255])
+                document.ingested_by = user if getattr(user, "pk", None) else None
+                document.file.save(_stored_name(path, sha256), ContentFile(data), save=False)
+                stored = document.file
+            return document, _facts_write(document, facts)
+    except BaseException:
+        if stored is not None:
+            stored.storage.delete(stored.name)
+        raise
+
+
+def _facts_write(document: IngestedDocument, facts: dict) -> int:
     document.title = facts.get("title", "")[:300]
     document.kind = facts.get("kind", "")[:40]
     document.dates = facts.get("dates", [])
@@ -75,7 +87,7 @@ def document_store(
         if (candidate.kind, candidate.key) not in known
     ]
     Candidate.objects.bulk_create(fresh)
-    return document, len(fresh)
+    return len(fresh)
 
 
 def _stored_name(path: str, sha256: str) -> str:

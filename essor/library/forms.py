@@ -19,17 +19,38 @@ def title_from_file_name(file_name: str) -> str:
     return (words[:1].upper() + words[1:])[: Publication._meta.get_field("title").max_length]
 
 
+class DocumentFileField(forms.FileField):
+    """A PDF or text file to upload, refused over ESSOR_LIBRARY_MAX_BYTES before it is read
+    into memory (the library's upload and ingestion's)."""
+
+    def __init__(self, *, help_text: str, **kwargs: object) -> None:
+        super().__init__(
+            label="Fichier",
+            error_messages={
+                "empty": "Le fichier envoyé est vide : envoyez le fichier complet. Rien n’a "
+                "été enregistré.",
+                "required": "Choisissez le fichier à déposer.",
+            },
+            help_text=help_text,
+            widget=forms.ClearableFileInput(
+                attrs={"accept": ".pdf,.txt,.md,application/pdf,text/plain"}
+            ),
+            **kwargs,
+        )
+
+    def clean(self, data: object, initial: object = None) -> object:
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                size_check(upload.name, upload.size)
+            except ExtractionError as error:
+                raise forms.ValidationError(f"{error} Rien n’a été enregistré.") from error
+        return upload
+
+
 class PublicationUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Fichier",
-        error_messages={
-            "empty": "Le fichier envoyé est vide : envoyez le fichier complet.",
-            "required": "Choisissez le fichier à déposer.",
-        },
-        help_text="Un PDF ou un fichier texte. Le texte en est extrait page par page.",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.txt,.md,application/pdf,text/plain"}
-        ),
+    file = DocumentFileField(
+        help_text="Un PDF ou un fichier texte. Le texte en est extrait page par page."
     )
     kind = forms.ChoiceField(label="Type", choices=PublicationKind.choices)
     title = forms.CharField(
@@ -50,15 +71,6 @@ class PublicationUploadForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        # Refused before being read into memory.
-        try:
-            size_check(upload.name, upload.size)
-        except ExtractionError as error:
-            raise forms.ValidationError(f"{error} Rien n'a été enregistré.") from error
-        return upload
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -125,3 +125,18 @@ def test_review_stores_candidates_and_a_second_reading_adds_nothing(batch, tmp_p
 def test_a_missing_path_is_reported():
     _documents, errors = _run("/nulle/part.pdf")
     assert "« /nulle/part.pdf » n'existe pas" in errors
+
+
+@pytest.mark.django_db
+def test_a_failure_while_storing_leaves_neither_rows_nor_file(tmp_path, settings, monkeypatch):
+    from essor.ingest import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("panne au milieu de l'écriture")
+
+    monkeypatch.setattr(services, "candidates_from_facts", broken)
+    with pytest.raises(RuntimeError):
+        services.document_store("note.txt", b"Une note.", {"title": "Note"})
+    assert IngestedDocument.objects.count() == 0
+    media = tmp_path / "media" / "ingest"
+    assert not media.exists() or not any(media.iterdir())
