@@ -212,13 +212,21 @@ def _body_for(text: str) -> Authority | Organisation | None:
 def _position_record(
     person: Person, title: str, body: Authority | Organisation, source: str
 ) -> Position:
+    """The person's position there with that title, whatever its dates or the case of its
+    title ("Déléguée générale" recorded, "déléguée générale" read), or a new one."""
     at = {"authority": body} if isinstance(body, Authority) else {"organisation": body}
-    known = Position.objects.filter(person=person, title=title, start_date=None, **at).first()
-    # The first document that gave the position stays its source (or what an editor typed).
-    fields = {} if known and known.source else {"source": source}
-    if known is None:
-        fields["kind"] = _position_kind(title)
-    return position_record(person, title=title, **at, **fields)
+    wanted = fold(title)
+    known = next(
+        (p for p in Position.objects.filter(person=person, **at) if fold(p.title) == wanted),
+        None,
+    )
+    if known is not None:
+        # The first document that gave the position stays its source (or what an editor typed).
+        if not known.source:
+            known.source = source
+            known.save(update_fields=["source"])
+        return known
+    return position_record(person, title=title, **at, source=source, kind=_position_kind(title))
 
 
 def _position_kind(title: str) -> str:

@@ -2,6 +2,8 @@
 duplicate), correcting keeps the extraction, rejecting sets aside; a record keeps its source
 passages. Facts are made by hand: these tests never run the reading pipeline."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -24,6 +26,7 @@ from essor.members.services import (
     authority_upsert_for_territory,
     organisation_upsert,
     person_get_or_create,
+    position_record,
 )
 from essor.territories.models import Territory
 
@@ -175,6 +178,35 @@ def test_a_role_at_an_organisation_known_by_its_acronym_links_it(editor):
     assert position.organisation == network
     assert position.kind == PositionKind.STAFF
     assert Organisation.objects.count() == 1
+
+
+def test_a_position_already_recorded_with_other_dates_or_case_is_not_doubled(editor):
+    network = organisation_upsert("rtes", name="Réseau des collectivités", acronym="RTES")
+    person = person_get_or_create("Camille", "Durand")
+    recorded = position_record(
+        person,
+        title="Déléguée générale",
+        organisation=network,
+        start_date=datetime.date(2017, 1, 1),
+        source="Rapport 2017",
+    )
+    document = store(
+        facts_of(
+            people=[
+                person_fact(
+                    "Camille Durand",
+                    "Camille",
+                    "Durand",
+                    role="déléguée générale",
+                    organisation="RTES",
+                )
+            ]
+        )
+    )
+    candidate_accept(candidate(document, CandidateKind.PERSON), editor)
+    assert list(Position.objects.filter(person=person)) == [recorded]
+    recorded.refresh_from_db()
+    assert recorded.source == "Rapport 2017"  # the first source stays
 
 
 def test_a_role_at_an_unknown_body_creates_the_organisation_once(editor):
