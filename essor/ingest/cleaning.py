@@ -72,12 +72,19 @@ _FUNCTION_WORDS = frozenset(
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 
 
+PASSAGE_CHARS = 300
+
+
 @dataclass(frozen=True)
 class Line:
     text: str
     page: int
     line: int
     bullet: bool = False
+
+    def source(self) -> dict:
+        """Where a fact read on this line comes from, as `essor ingest --json` gives it."""
+        return {"page": self.page, "line": self.line, "passage": self.text[:PASSAGE_CHARS]}
 
 
 def clean_text(text: str) -> str:

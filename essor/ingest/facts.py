@@ -170,10 +170,6 @@ _INITIATIVE = re.compile(
 )
 
 
-def source(line: Line) -> dict:
-    return {"page": line.page, "line": line.line, "passage": line.text[:300]}
-
-
 def dates_in(text: str) -> list[datetime.date]:
     found = []
     for match in _DATE.finditer(text):
@@ -237,7 +233,7 @@ def figures_in(lines: list[Line], limit: int = 200) -> list[dict]:
                     "value": value.replace(" ", "").replace(",", "."),
                     "unit": match.group("unit"),
                     "text": match.group(0),
-                    "source": source(line),
+                    "source": line.source(),
                 }
             )
             if len(figures) >= limit:
@@ -272,7 +268,7 @@ def organisations_in(
         key = fold(name)
         generic = name.upper() in _GENERIC_ACRONYMS  # "PTCE" alone names no one body
         if len(key) >= 3 and key not in found and not generic and not _NOTION_START.match(name):
-            found[key] = {"name": name, "acronym": acronym, "source": source(line)}
+            found[key] = {"name": name, "acronym": acronym, "source": line.source()}
 
     acronyms: Counter[str] = Counter()
     first_line: dict[str, Line] = {}
@@ -326,7 +322,7 @@ def initiatives_in(lines: list[Line]) -> list[dict]:
             name = re.sub(r"^(?:la|le|une?)\s", "", match.group("initiative"), flags=re.I)
             name = _name_trimmed(name)
             if len(name.split()) >= 2:  # "PTCE Les" trimmed to "PTCE" names nothing
-                found.setdefault(fold(name), {"name": name, "source": source(line)})
+                found.setdefault(fold(name), {"name": name, "source": line.source()})
     return list(found.values())
 
 
@@ -339,5 +335,5 @@ def document_title(lines: list[Line], kind: str, event_title: str) -> tuple[str,
     for line in lines[:60]:
         words = line.text.split()
         if 2 <= len(words) <= 15 and line.text[0].isupper() and not line.text.endswith((".", ",")):
-            return line.text[:300], source(line)
+            return line.text[:300], line.source()
     return label, None

@@ -500,7 +500,7 @@ class PeopleCollector:
             return known
         first_name, last_name = split_name(name)
         person = Person(
-            name, first_name, last_name, role, organisation, email, phone, source_of(line)
+            name, first_name, last_name, role, organisation, email, phone, line.source()
         )
         self.people[key] = person
         return person
@@ -537,10 +537,6 @@ def _looks_given(word: str) -> bool:
 
 def person_key(name: str) -> str:
     return fold(name.replace("-", " "))
-
-
-def source_of(line: Line, passage: str | None = None) -> dict:
-    return {"page": line.page, "line": line.line, "passage": (passage or line.text)[:300]}
 
 
 @dataclass

@@ -76,7 +76,7 @@ class PlaceCollector:
                 found.code,
                 found.name,
                 round(found.score, 3),
-                {"page": line.page, "line": line.line, "passage": line.text[:300]},
+                line.source(),
             )
         return self.places[key]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from essor.core.text import fold
 from essor.ingest.cleaning import LABEL, PERSON_ITEM, Line
-from essor.ingest.facts import dates_in, source
+from essor.ingest.facts import dates_in
 from essor.ingest.people import Mention
 
 _TIME = r"(?P<{0}h>[012]?\d)\s?h\s?(?P<{0}m>[0-5]\d)?"
@@ -98,7 +98,7 @@ def sessions_in(lines: list[Line], mentions: list[Mention]) -> list[Session]:
             start=_time(match.group("sh"), match.group("sm")),
             end=_time(match.group("eh"), match.group("em")),
             format="",
-            source=source(lines[index]),
+            source=lines[index].source(),
         )
         session.format = _format(" ".join(line.text for line in lines[index:end_index][:6]))
         _people_of(session, [m for m in mentions if index <= m.index < end_index])
@@ -201,7 +201,7 @@ def _event(
         "dates": dates,
         "places": near[:3],
         "organisers": organisers,
-        "source": source(line),
+        "source": line.source(),
         "sessions": [session.as_dict() for session in sessions],
     }
 

@@ -38,9 +38,6 @@ class Filters:
     level: str = ""
     year: int | None = None
 
-    def active(self) -> dict[str, object]:
-        return {name: value for name, value in self.__dict__.items() if value}
-
 
 @dataclass
 class Hit:
