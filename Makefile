@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/essor migrate --no-input -v 0
 	$(BIN)/essor territories_import
 	$(BIN)/essor demo
-	$(BIN)/essor serve
+	$(BIN)/essor serve --with-worker
 
 test: $(STAMP)
 	bash scripts/test.sh

@@ -43,8 +43,8 @@ def _typical_sheet():
     """A sheet as long as the network's (one to two A4 pages), saved as published."""
     from django.db.models import Max
 
+    from essor.core.editorial import unique_slug
     from essor.initiatives.models import PracticeSheet, SheetAuthority
-    from essor.initiatives.services import unique_slug
     from essor.members.models import Authority
 
     number = (PracticeSheet.objects.aggregate(top=Max("number"))["top"] or 0) + 1

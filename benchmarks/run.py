@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 # The volumes the pages are measured at (`essor synthetic_members` tops the demo up to them).
-SCALE = {"authorities": 2000, "people": 10000, "initiatives": 20000, "seed": 1}
+SCALE = {"authorities": 2000, "people": 10000, "initiatives": 20000, "events": 5000, "seed": 1}
 # Stated in the report until the initiatives module exists and the generator makes them.
 NOT_GENERATED: list[str] = []
 
@@ -58,14 +58,24 @@ PAGES = [
     ("Initiative complète", "/initiatives/initiative-synthetique-00001/"),
     ("Carte des initiatives", "/initiatives/carte/"),
 ]
+# The events module's pages (agenda and event page at 5,000 events, `essor synthetic_events`);
+# also measured alone by `run.py --only events`.
+EVENT_PAGES = [
+    ("Agenda, sans filtre", "/evenements/"),
+    ("Agenda, journées de formation", "/evenements/?type=journee-formation"),
+    ("Événements passés", "/evenements/passes/"),
+    ("Événements passés, 2015", "/evenements/passes/?annee=2015"),
+    ("Événement complet (4 sites, 20 séances)", "/evenements/evenement-synthetique-00001/"),
+]
+PAGES += EVENT_PAGES
 BARE = ("Référence Django nu", "/__bench__/bare/")
 WAGTAIL = ("Référence Wagtail minimal", "/__bench__/wagtail/")
 
 # The targets of the members module's issue, as shares of a reference's requests per second.
 UNCACHED_TARGET = 0.8  # uncached page ÷ minimal Wagtail page
 CACHED_TARGET = 0.5  # page as served to an anonymous visitor ÷ bare Django view
-# The pages the targets apply to: the members module's and the initiatives module's.
-TARGETED = ("/reseau/", "/initiatives/")
+# The pages the targets apply to: the members, initiatives and events modules'.
+TARGETED = ("/reseau/", "/initiatives/", "/evenements/")
 
 ROUNDS = 4
 ROUND_SECONDS = 2.0
@@ -84,6 +94,10 @@ RESOLVER_BENCH = ROOT / "benchmarks" / "bench_resolve.py"
 SHEET_PDF_BENCH = ROOT / "benchmarks" / "bench_sheet_pdf.py"
 INGEST_BENCH = ROOT / "benchmarks" / "bench_ingest.py"
 SEARCH_BENCH = ROOT / "benchmarks" / "bench_search.py"
+EVENTS_BENCH = ROOT / "benchmarks" / "bench_events.py"
+EVENTS_TITLE = "## Événements"
+SEARCH_LATENCY_BENCH = ROOT / "benchmarks" / "bench_search_latency.py"
+SEARCH_LATENCY_TITLE = "## Latence de la recherche"
 HOST = "127.0.0.1"  # loopback only
 
 
@@ -191,6 +205,7 @@ def build_instance(env: dict[str, str]) -> list[str]:
         f"puis `essor synthetic_initiatives --count {SCALE['initiatives']} --seed "
         f"{SCALE['seed']}` ({time.monotonic() - initiatives_started:.0f} s)"
     )
+    steps.append(synthetic_events(env))
     essor(env, "collectstatic", "--noinput", "-v", "0")
     log(f"instance prête en {time.monotonic() - started:.0f} s")
     return steps
@@ -417,7 +432,7 @@ def measure_pages(env: dict[str, str], var_dir: Path, pages: list[tuple[str, str
                 headers[mode.key, path] = check_cache(server.port, mode, label, path)
                 targets.append((mode, label, path))
         for mode, label, path in targets:
-            # Every page of the members module goes through the anonymous page cache.
+            # Every page of the targeted modules goes through the anonymous page cache.
             cached_page = mode.key == "cached" and path.startswith(TARGETED)
             if cached_page and headers[mode.key, path] != "hit":
                 raise RuntimeError(f"{label} ({path}) n'est pas servie par le cache")
@@ -515,6 +530,7 @@ def report(
     sheet_pdf: dict,
     ingest: dict,
     search: dict,
+    search_latency: dict,
     pages: dict,
     page_list: list[tuple[str, str]],
     total_seconds: float,
@@ -589,9 +605,10 @@ def report(
         if all_met
         else "Certaines cibles ne sont **pas** atteintes (voir le détail ci-dessous).",
         "",
-        "Les cibles visent les pages des modules réseau (annuaire, fiche, carte) et initiatives "
-        "(liste à facettes, initiative, carte). L'accueil, page Wagtail hors du cache de pages, "
-        "figure pour suivre l'évolution.",
+        "Les cibles visent les pages des modules réseau (annuaire, fiche, carte), initiatives "
+        "(liste à facettes, initiative, carte) et événements (agenda, événements passés, "
+        "événement). L'accueil, page Wagtail hors du cache de pages, figure pour suivre "
+        "l'évolution.",
     ]
     for mode in MODES:
         bare, wagtail = stats[mode.key, BARE[1]]["rps"], stats[mode.key, WAGTAIL[1]]["rps"]
@@ -648,6 +665,7 @@ def report(
         "",
         *_bench_module(SEARCH_BENCH).report_lines(search),
     ]
+    lines += ["", SEARCH_LATENCY_TITLE, "", *search_latency_lines(search_latency)]
     lines += ["", f"Durée totale de `make bench` : {total_seconds:.0f} s.", ""]
     return "\n".join(lines)
 
@@ -674,6 +692,157 @@ def search_quality() -> dict:
     except Exception:
         traceback.print_exc()
         return {"status": "error", "error": traceback.format_exc(limit=3).strip().splitlines()[-1]}
+
+
+def search_latency() -> dict:
+    """The latency benchmark builds its own instances (SQLite, then PostgreSQL)."""
+    log("benchmarks/bench_search_latency.py (instances à part, SQLite puis PostgreSQL)…")
+    try:
+        return {"status": "ok", **_bench_module(SEARCH_LATENCY_BENCH).run()}
+    except Exception:
+        traceback.print_exc()
+        return {"status": "error", "error": traceback.format_exc(limit=3).strip().splitlines()[-1]}
+
+
+def search_latency_lines(result: dict) -> list[str]:
+    return _bench_module(SEARCH_LATENCY_BENCH).report_lines(result)
+
+
+def only_search_latency() -> int:
+    """`run.py --only search-latency`: this part alone, its section of RESULTS.md replaced
+    (added before the total duration when absent), the other sections left as they are."""
+    result = search_latency()
+    section = [SEARCH_LATENCY_TITLE, "", *search_latency_lines(result), ""]
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    lines = text.splitlines()
+    if SEARCH_LATENCY_TITLE in lines:
+        start = lines.index(SEARCH_LATENCY_TITLE)
+        end = next(
+            (
+                n
+                for n in range(start + 1, len(lines))
+                if lines[n].startswith(("## ", "Durée totale"))
+            ),
+            len(lines),
+        )
+    else:
+        start = end = next(
+            (n for n, line in enumerate(lines) if line.startswith("Durée totale")), len(lines)
+        )
+    lines[start:end] = section
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(section))
+    log(f"section « {SEARCH_LATENCY_TITLE[3:]} » écrite dans {RESULTS.relative_to(ROOT)}")
+    return 1 if result["status"] == "error" else 0
+
+
+# --- events (issue 7) -------------------------------------------------------------------------
+
+
+def synthetic_events(env: dict[str, str]) -> str:
+    """Top the instance up to SCALE["events"] published events; the build step's description."""
+    started = time.monotonic()
+    essor(env, "synthetic_events", "--count", str(SCALE["events"]), "--seed", str(SCALE["seed"]))
+    return (
+        f"puis `essor synthetic_events --count {SCALE['events']} --seed {SCALE['seed']}` "
+        f"({time.monotonic() - started:.0f} s)"
+    )
+
+
+def events_lines(result: dict, pages: dict | None, page_list: list[tuple[str, str]]) -> list[str]:
+    """The events section: the volumes, the events pages against the references measured in
+    the same run (also in the tables above after a full run), the kit and registrations."""
+    if result["status"] != "ok":
+        return _bench_module(EVENTS_BENCH).report_lines(result)
+    lines = [
+        f"Instance : {fmt(result['events_published'], 0)} événements publiés dont "
+        f"{fmt(result['events_upcoming'], 0)} à venir (`essor synthetic_events`) ; événement "
+        f"mesuré : `{result['full_event_url']}` ({result['full_event_sites']} sites, "
+        f"{result['full_event_sessions']} séances, inscriptions ouvertes).",
+        "",
+        "### Pages",
+        "",
+    ]
+    if pages is None:
+        lines.append("Non mesurées (serveurs indisponibles).")
+    else:
+        stats = {
+            (mode.key, path): summary(pages, mode.key, path)
+            for mode in MODES
+            for _, path in [BARE, WAGTAIL, *page_list]
+        }
+
+        def versus(mode: str, path: str, reference: tuple[str, str]) -> float:
+            return stats[mode, path]["rps"] / stats[mode, reference[1]]["rps"]
+
+        lines += [
+            f"| Page | Sans aucun cache ÷ Wagtail minimal | cible ≥ {fmt(UNCACHED_TARGET, 1)} "
+            "| Calculs gardés ÷ Wagtail minimal "
+            f"| Visiteur anonyme ÷ Django nu | cible ≥ {fmt(CACHED_TARGET, 1)} "
+            "| à vide sans cache (ms) |",
+            "| --- | ---: | --- | ---: | ---: | --- | ---: |",
+        ]
+        for label, path in page_list:
+            strict, kept = versus("nocache", path, WAGTAIL), versus("uncached", path, WAGTAIL)
+            cached = versus("cached", path, BARE)
+            lines.append(
+                f"| {label} | {fmt(strict, 2)} | {met(strict, UNCACHED_TARGET)} "
+                f"| {fmt(kept, 2)} | {fmt(cached, 2)} | {met(cached, CACHED_TARGET)} "
+                f"| {ms(stats['nocache', path]['idle'])} |"
+            )
+        lines += [
+            "",
+            f"Références de ces mesures : Django nu {fmt(stats['nocache', BARE[1]]['rps'])} "
+            f"req/s, Wagtail minimal {fmt(stats['nocache', WAGTAIL[1]]['rps'])} req/s (serveur "
+            "sans aucun cache).",
+        ]
+    return [*lines, "", *_bench_module(EVENTS_BENCH).report_lines(result)]
+
+
+def with_events_section(text: str, section: list[str]) -> str:
+    """RESULTS.md with its events section replaced, or added before the total duration."""
+    lines = text.splitlines()
+    if EVENTS_TITLE in lines:
+        start = lines.index(EVENTS_TITLE)
+        end = next(
+            (
+                n
+                for n in range(start + 1, len(lines))
+                if lines[n].startswith(("## ", "Durée totale"))
+            ),
+            len(lines),
+        )
+    else:
+        start = end = next(
+            (n for n, line in enumerate(lines) if line.startswith("Durée totale")), len(lines)
+        )
+    lines[start:end] = [EVENTS_TITLE, "", *section, ""]
+    return "\n".join(lines) + "\n"
+
+
+def only_events() -> int:
+    """`run.py --only events`: the instance built as for `make bench`, then the events
+    benchmarks and pages alone (with both references); RESULTS.md's events section replaced,
+    the other sections left as they are."""
+    var_dir = Path(tempfile.mkdtemp(prefix="essor-bench-events-"))
+    pages = None
+    try:
+        env = instance_env(var_dir)
+        log(f"instance jetable dans {var_dir}")
+        build_instance(env)
+        events = run_in_process(env, EVENTS_BENCH)
+        try:
+            pages = measure_pages(env, var_dir, EVENT_PAGES)
+        except (RuntimeError, OSError) as error:
+            log(f"mesure des pages impossible : {error}")
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+    section = events_lines(events, pages, EVENT_PAGES)
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    RESULTS.write_text(with_events_section(text, section), encoding="utf-8")
+    print("\n".join(section))
+    log(f"section « {EVENTS_TITLE[3:]} » écrite dans {RESULTS.relative_to(ROOT)}")
+    return 1 if pages is None or events["status"] == "error" else 0
 
 
 def sheet_pdf_lines(result: dict) -> list[str]:
@@ -714,8 +883,10 @@ def main() -> int:
         ]
         resolver = run_in_process(env, RESOLVER_BENCH)
         sheet_pdf = run_in_process(env, SHEET_PDF_BENCH)
+        events = run_in_process(env, EVENTS_BENCH)
         ingest = run_in_process(env, INGEST_BENCH)
         search = search_quality()
+        latency = search_latency()
         try:
             pages = measure_pages(env, var_dir, page_list)
         except (RuntimeError, OSError) as error:
@@ -733,19 +904,32 @@ def main() -> int:
         sheet_pdf,
         ingest,
         search,
+        latency,
         pages,
         page_list,
         time.monotonic() - started,
     )
+    text = with_events_section(text, events_lines(events, pages, EVENT_PAGES))
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(text)
     log(f"écrit dans {RESULTS.relative_to(ROOT)}")
-    statuses = (resolver["status"], sheet_pdf["status"], ingest["status"], search["status"])
+    statuses = (
+        resolver["status"],
+        sheet_pdf["status"],
+        ingest["status"],
+        search["status"],
+        latency["status"],
+        events["status"],
+    )
     return 1 if "error" in statuses else 0
 
 
 if __name__ == "__main__":
     # A SIGTERM (or Ctrl-C) still goes through the `finally` blocks that stop gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if sys.argv[1:] == ["--only", "search-latency"]:
+        sys.exit(only_search_latency())
+    if sys.argv[1:] == ["--only", "events"]:
+        sys.exit(only_events())
     sys.exit(main())

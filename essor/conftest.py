@@ -6,6 +6,27 @@ import pytest
 from essor.accounts.services import account_create
 from essor.core.roles import Role
 
+# The tests of this folder share one load of the demo (essor/demo/tests/conftest.py).
+DEMO_TESTS = "essor/demo/tests/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With `-n`, xdist's default distribution, test by test, except that the demo tests go
+    to one worker, together, and first: split over two workers, each would load the demo.
+    (xdist's own `xdist_group` mark does nothing under pytest 9: it renames `item._nodeid`,
+    which pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "load":
+        return None  # an explicit --dist choice is kept
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoTestsTogether(LoadScopeScheduling):
+        # Units are sent largest first (--loadscope-reorder): the demo's unit starts at once.
+        def _split_scope(self, nodeid: str) -> str:
+            return DEMO_TESTS if nodeid.startswith(DEMO_TESTS) else nodeid
+
+    return DemoTestsTogether(config, log)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser checks in headless Chromium against a throw-away Essor instance (see
 # tests/browser/README.md): accessibility (axe-core and a few structural checks) of every
-# public page, then a member's proposal going through moderation end to end.
+# public page, then a member's proposal going through moderation end to end, then an event
+# from the admin to registrations, the waiting list and its PDF documents (event.mjs).
 #
 #   bash scripts/browser_check.sh --can-run   exit 0 if the check can run here, after trying
 #                                             to install what is missing; says what is missing
@@ -83,7 +84,9 @@ ensure_all || { say "impossible de lancer le contrôle (voir ci-dessus)"; exit 1
 # --- throw-away instance ------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/essor-browser.XXXXXX")"
 SERVER_PID=""
+WORKER_PID=""
 cleanup() {
+  if [ -n "$WORKER_PID" ]; then kill "$WORKER_PID" 2>/dev/null; wait "$WORKER_PID" 2>/dev/null; fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null
     for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
@@ -137,6 +140,9 @@ PORT="$("$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 BASE="http://127.0.0.1:$PORT"
 "$BIN/essor" runserver "127.0.0.1:$PORT" --noreload --insecure >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
+# The background tasks (the events' PDF documents) run beside the server, as in production.
+"$BIN/essor" db_worker >"$WORK/worker.log" 2>&1 &
+WORKER_PID=$!
 
 if ! "$BIN/python" - "$BASE/" "$SERVER_PID" <<'PY'
 import os, sys, time, urllib.error, urllib.request
@@ -163,7 +169,11 @@ fi
 status=0
 node "$BROWSER_DIR/check.mjs" "$BASE" || status=$?
 node "$BROWSER_DIR/moderation.mjs" "$BASE" || status=$?
+node "$BROWSER_DIR/event.mjs" "$BASE" || status=$?
 if [ $status -ne 0 ] && grep -q "Traceback" "$WORK/server.log"; then
   say "erreurs du serveur :"; grep -B2 -A25 "Traceback" "$WORK/server.log" | tail -n 60
+fi
+if [ $status -ne 0 ] && grep -q "Traceback" "$WORK/worker.log"; then
+  say "erreurs des tâches de fond :"; grep -B2 -A25 "Traceback" "$WORK/worker.log" | tail -n 60
 fi
 exit $status

@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 POSTGRES_URL="${ESSOR_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 passed=(); failed=(); skipped=()
+# The suite runs on one pytest-xdist worker per core (each with its own test database), at
+# most 4: every worker migrates and imports the referential first. ESSOR_TEST_WORKERS=0 runs
+# it in one process.
+WORKERS="${ESSOR_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
+[ "$WORKERS" -gt 4 ] 2>/dev/null && WORKERS=4
 
 step() {  # step NAME COMMAND...
   local name="$1"; shift
@@ -17,7 +22,7 @@ step() {  # step NAME COMMAND...
 step "ruff (erreurs)" "$BIN/ruff" check .
 step "ruff (mise en forme)" "$BIN/ruff" format --check .
 step "import-linter (couches)" "$BIN/lint-imports"
-step "tests (SQLite)" env -u DATABASE_URL "$BIN/pytest" -q -p no:randomly
+step "tests (SQLite)" env -u DATABASE_URL "$BIN/pytest" -q -p no:randomly -n "$WORKERS"
 
 if "$BIN/python" - "$POSTGRES_URL" <<'PY'
 import sys, psycopg
@@ -27,7 +32,7 @@ except Exception as error:
     print(f"PostgreSQL injoignable ({error})"); sys.exit(1)
 PY
 then
-  step "tests (PostgreSQL)" env DATABASE_URL="$POSTGRES_URL" "$BIN/pytest" -q
+  step "tests (PostgreSQL)" env DATABASE_URL="$POSTGRES_URL" "$BIN/pytest" -q -n "$WORKERS"
 else
   skipped+=("tests (PostgreSQL) : aucun serveur joignable à $POSTGRES_URL")
 fi

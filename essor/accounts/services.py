@@ -16,6 +16,7 @@ EDITOR_APPS = [
     "members",
     "initiatives",
     "library",
+    "events",
     "ingest",
     "search",
     "wagtailimages",

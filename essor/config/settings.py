@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "essor.members",
     "essor.initiatives",
     "essor.library",
+    "essor.events",
     "essor.ingest",
     "essor.search",
     "essor.demo",
@@ -210,6 +211,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WAGTAIL_SITE_NAME = os.environ.get("ESSOR_SITE_NAME", "Essor")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
+# Addresses are ASCII (Django's SlugField): the admin then turns "Journée" into "journee"
+# as the title is typed, instead of proposing a slug the form refuses.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "odt", "ods", "docx", "xlsx"]
 
@@ -262,6 +266,10 @@ ESSOR_LIBRARY_MAX_BYTES = int(os.environ.get("ESSOR_LIBRARY_MAX_BYTES", 50 * 102
 # that do not search turn it off; `essor search_rebuild` fills it again whenever needed).
 ESSOR_SEARCH_DIR = Path(os.environ.get("ESSOR_SEARCH_DIR", VAR_DIR / "search"))
 ESSOR_SEARCH_AUTO_INDEX = os.environ.get("ESSOR_SEARCH_AUTO_INDEX", "1") != "0"
+# Events: the reminder goes out this many days before; registrations are anonymised this
+# many days after the event (the registration form's consent text says so).
+ESSOR_EVENT_REMINDER_DAYS = int(os.environ.get("ESSOR_EVENT_REMINDER_DAYS", "2"))
+ESSOR_EVENT_RETENTION_DAYS = int(os.environ.get("ESSOR_EVENT_RETENTION_DAYS", "365"))
 
 # Benchmarks mount a bare Django view beside the site to compare against (benchmarks/).
 ESSOR_BENCHMARK_ROUTES = env_bool("ESSOR_BENCHMARK_ROUTES")

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap as WagtailSitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from essor.events.sitemaps import SITEMAPS as EVENT_SITEMAPS
 from essor.initiatives.sitemaps import SITEMAPS as INITIATIVE_SITEMAPS
 from essor.library.sitemaps import SITEMAPS as LIBRARY_SITEMAPS
 from essor.members.sitemaps import SITEMAPS as MEMBER_SITEMAPS
@@ -15,6 +16,7 @@ sitemaps = {
     **MEMBER_SITEMAPS,
     **INITIATIVE_SITEMAPS,
     **LIBRARY_SITEMAPS,
+    **EVENT_SITEMAPS,
 }
 
 urlpatterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("reseau/", include("essor.members.urls")),
     path("initiatives/", include("essor.initiatives.urls")),
     path("bibliotheque/", include("essor.library.urls")),
+    path("evenements/", include("essor.events.urls")),
     path("recherche/", include("essor.search.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]

@@ -88,7 +88,12 @@ def render_document(
     """The laid-out document (pages, boxes) for a template: for callers that need to
     inspect it (page count, text) before writing the PDF."""
     html = render_to_string(template_name, context, request=request)
-    base_url = base_url_for(request)
+    return html_document(html, base_url_for(request))
+
+
+def html_document(html: str, base_url: str) -> weasyprint.Document:
+    """The laid-out document for HTML already rendered (outside a request: background tasks
+    give the site's address as `base_url`)."""
     return weasyprint.HTML(
         string=html, base_url=base_url, url_fetcher=StaticFilesFetcher(base_url)
     ).render()

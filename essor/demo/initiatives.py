@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from essor.core.editorial import content_publish, unique_slug
 from essor.core.models import Theme
 from essor.demo.services import DATA_DIR, DemoDataError, source_label
 from essor.initiatives.levers import LEVER_OF_TOOL
@@ -33,7 +34,6 @@ from essor.initiatives.models import (
     SourceKind,
     TerritoryType,
 )
-from essor.initiatives.services import content_publish, unique_slug
 from essor.members import services as members
 from essor.members.models import Authority, Organisation
 from essor.territories.models import Territory

@@ -126,7 +126,6 @@ class CandidateRow:
     record_url: str = ""
     sources_url: str = ""
     form: object = None
-    can_accept: bool = True
 
 
 class DocumentView(ReviewMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -159,7 +158,6 @@ class DocumentView(ReviewMixin, WagtailAdminTemplateMixin, TemplateView):
 
 def _row(candidate: Candidate, finder: AdminURLFinder) -> CandidateRow:
     row = CandidateRow(candidate, details=_details(candidate))
-    row.can_accept = candidate.kind != CandidateKind.EVENT
     if candidate.status == CandidateStatus.ACCEPTED and candidate.record is not None:
         row.record_url = finder.get_edit_url(candidate.record) or ""
         row.sources_url = sources_url(candidate.record)

@@ -16,11 +16,13 @@ from django.utils.dateparse import parse_date
 from wagtail.actions.create import CreateAction
 from wagtail.utils.file import hash_filelike
 
+from essor.core.editorial import unique_slug as initiative_slug
 from essor.core.text import fold
+from essor.events.models import Event
+from essor.ingest.event_review import event_accept, event_correct
 from essor.ingest.models import Candidate, CandidateKind, CandidateStatus
 from essor.ingest.selectors import initiative_match, organisation_match
 from essor.initiatives.models import Initiative
-from essor.initiatives.services import unique_slug as initiative_slug
 from essor.library.forms import title_from_file_name
 from essor.library.models import Publication, PublicationKind
 from essor.library.services import publication_create
@@ -35,10 +37,6 @@ from essor.members.services import (
 from essor.territories.models import Territory, TerritoryKind
 from essor.territories.selectors import CONFIDENT, resolve, territory_by_code
 
-EVENT_REFUSED = (
-    "Un événement ne peut pas encore être accepté : le module des événements n’existe pas "
-    "encore. Laissez-le en attente ou rejetez-le."
-)
 ALREADY_ACCEPTED = "Ce candidat est déjà accepté : corrigez plutôt la fiche à laquelle il est lié."
 # Kinds the queue can accept all at once: their records are found again without a doubt.
 BULK_KINDS = (CandidateKind.PERSON, CandidateKind.PLACE)
@@ -66,8 +64,6 @@ def candidate_accept(
     _lock(candidate)
     if candidate.status == CandidateStatus.ACCEPTED and candidate.record is not None:
         return candidate.record
-    if candidate.kind == CandidateKind.EVENT:
-        raise ValueError(EVENT_REFUSED)
     if corrections:
         _correct(candidate, corrections)
     record = _ACCEPT[candidate.kind](candidate, user)
@@ -318,6 +314,10 @@ def _accept_publication(candidate: Candidate, user: object) -> Publication:
     )
 
 
+def _accept_event(candidate: Candidate, user: object) -> Event:
+    return event_accept(candidate.data, source_text(candidate), _user_or_none(user))
+
+
 def _document_bytes(candidate: Candidate) -> bytes:
     file = candidate.document.file
     if not file:
@@ -350,6 +350,7 @@ _ACCEPT: dict[str, Callable[[Candidate, object], models.Model]] = {
     CandidateKind.ORGANISATION: _accept_organisation,
     CandidateKind.INITIATIVE: _accept_initiative,
     CandidateKind.PUBLICATION: _accept_publication,
+    CandidateKind.EVENT: _accept_event,
 }
 
 
@@ -461,6 +462,7 @@ _CORRECT: dict[str, Callable[[dict, dict], str]] = {
     CandidateKind.ORGANISATION: _correct_organisation,
     CandidateKind.INITIATIVE: _correct_initiative,
     CandidateKind.PUBLICATION: _correct_publication,
+    CandidateKind.EVENT: lambda data, cleaned: event_correct(data, cleaned, _required),
 }
 _FIELDS: dict[str, set[str]] = {
     CandidateKind.PERSON: {"name", "first_name", "last_name", "role", "organisation"},
@@ -468,4 +470,5 @@ _FIELDS: dict[str, set[str]] = {
     CandidateKind.ORGANISATION: {"name", "acronym"},
     CandidateKind.INITIATIVE: {"name"},
     CandidateKind.PUBLICATION: {"title", "kind", "date"},
+    CandidateKind.EVENT: {"title", "kind", "date", "end_date"},
 }

@@ -51,6 +51,7 @@ from wagtail.models import (
 )
 from wagtail.users.models import UserProfile
 
+from essor.core.editorial import unique_slug
 from essor.core.roles import GROUP_NAMES, Role, has_role
 from essor.initiatives import emails
 from essor.initiatives.forms import Attachment
@@ -64,7 +65,6 @@ from essor.initiatives.models import (
     Source,
     SourceKind,
 )
-from essor.initiatives.services import unique_slug
 from essor.initiatives.workflow import ProposalRefusal, ProposalReviewTask
 from essor.members.models import Authority
 from essor.members.selectors import authority_of_user

@@ -79,14 +79,16 @@ def authority_with_people(slug: str) -> Authority | None:
     )
 
 
-def current_positions(authority: Authority) -> list[Position]:
-    """Who is in charge today: each person's latest position at the authority, if it has
-    not ended (sources rarely give end dates; a newer title replaces an older one)."""
-    today = timezone.localdate()
+def current_positions(authority: Authority, on: datetime.date | None = None) -> list[Position]:
+    """Who is in charge on a day (today by default): each person's latest position at the
+    authority that had started then, if it has not ended (sources rarely give end dates; a
+    newer title replaces an older one)."""
+    day = on or timezone.localdate()
     latest: dict[int, Position] = {}
     for position in authority.positions.all():  # newest first
-        latest.setdefault(position.person_id, position)
-    return [position for position in latest.values() if position.is_current(today)]
+        if position.start_date is None or position.start_date <= day:
+            latest.setdefault(position.person_id, position)
+    return [position for position in latest.values() if position.is_current(day)]
 
 
 def membership_now(authority: Authority) -> Membership | None:

@@ -245,6 +245,24 @@ def register_authority_chooser():
     return AuthorityChooserViewSet("authority_chooser")
 
 
+class PersonChooserViewSet(NameSearchChooserViewSet):
+    """Every admin form field pointing at a person (speakers of events…) gets this chooser."""
+
+    model = Person
+    icon = "user"
+    choose_one_text = "Choisir une personne"
+    choose_another_text = "Choisir une autre personne"
+    search_lookups = ("last_name__icontains", "first_name__icontains")
+
+    def get_object_list(self):
+        return Person.objects.order_by("last_name", "first_name")
+
+
+@hooks.register("register_admin_viewset")
+def register_person_chooser():
+    return PersonChooserViewSet("person_chooser")
+
+
 @hooks.register(SEARCH_SOURCES_HOOK)
 def authorities_search_source() -> SearchSource:
     return search_documents.authority_source()

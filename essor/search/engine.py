@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from essor.core.search_sources import search_sources
 from essor.search import index
-from essor.search.analysis import expansions, glossary, repaired, terms, words
+from essor.search.analysis import acronyms, expansions, repaired, terms, words
 
 MAX_QUERY_CHARS = 300
 PER_PAGE = 10
@@ -28,6 +28,8 @@ RELATED_WEIGHT = 0.5
 PHRASE_WEIGHT = 2.0
 ALL_TERMS_WEIGHT = 3.0
 PHRASE_SLOP = 2
+# The best matches by their words that are ranked again by phrase and all-words (_ranked).
+RERANK_WINDOW = 100
 
 
 @dataclass(frozen=True)
@@ -89,26 +91,52 @@ def search(
     corrected = _corrected(query_text)
     if corrected != query_text:
         results.suggestion = corrected
-    query_terms = terms(repaired(f"{query_text} {corrected}"))
+    query_terms = list(dict.fromkeys(terms(repaired(f"{query_text} {corrected}"))))
     related_terms = [term for term in terms(expansions(query_text)) if term not in query_terms]
     if not query_terms:
         results.message = "Ces mots sont trop courants pour être cherchés : précisez."
         return results
+    # The words asked, as corrected: what "every word" and "in this order" are about.
+    asked = list(dict.fromkeys(terms(repaired(corrected))))
+    _answer(results, (query_terms, list(dict.fromkeys(related_terms)), asked), filters, member)
+    return results
+
+
+def _answer(
+    results: Results,
+    terms_: tuple[list[str], list[str], list[str]],
+    filters: Filters,
+    member: bool,
+) -> None:
+    """Facet counts, total, and the hits of the page asked (the last one past the end), for
+    the query's terms, the related ones (acronyms and expansions) and the words asked."""
+    query_terms, related_terms, asked = terms_
     searchable = index.index()
-    searcher = searchable.searcher()
-    query = _query(searchable.schema, query_terms, related_terms, filters, member)
-    found = searcher.search(query, limit=per_page, offset=(results.page - 1) * per_page, count=True)
-    results.total = found.count or 0
-    if not found.hits and results.total and results.page > results.pages:
-        results.page = results.pages  # past the last page: the last page
-        found = searcher.search(query, limit=per_page, offset=(results.page - 1) * per_page)
-    snippets = tantivy.SnippetGenerator.create(searcher, query, searchable.schema, "body")
+    searcher, schema = searchable.searcher(), searchable.schema
+    unfiltered = _matching(schema, query_terms, related_terms, Filters(), member)
+    results.facets = _facets(searcher, unfiltered)
+    filtered = filters != Filters()
+    matching = unfiltered
+    if filtered:
+        matching = _matching(schema, query_terms, related_terms, filters, member)
+    else:  # every entry has one kind: the kinds' counts add up to the matches
+        results.total = sum(results.facets["kind"].values())
+    if results.total and results.page > results.pages:
+        results.page = results.pages
+    wanted = results.page * results.per_page
+    ranking = _ranked(searcher, schema, matching, asked, wanted, count=filtered)
+    if filtered:
+        results.total = ranking.count
+        if results.total and results.page > results.pages:
+            results.page = results.pages
+    offset = (results.page - 1) * results.per_page
+    snippets = tantivy.SnippetGenerator.create(searcher, matching, schema, "body")
     snippets.set_max_num_chars(EXCERPT_CHARS)
     labels = kind_labels()
-    results.hits = [_hit(searcher.doc(address), snippets, labels) for _, address in found.hits]
-    unfiltered = _query(searchable.schema, query_terms, related_terms, Filters(), member)
-    results.facets = _facets(searcher, unfiltered)
-    return results
+    results.hits = [
+        _hit(ranking.document(searcher, address), snippets, labels)
+        for address in ranking.addresses[offset : offset + results.per_page]
+    ]
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -122,11 +150,7 @@ def _clean(text: str) -> str:
 
 
 def _known(word: str, vocabulary: dict[str, int]) -> bool:
-    return word in vocabulary or word.upper() in _acronyms() or len(word) < TYPO_MIN_LENGTH
-
-
-def _acronyms() -> frozenset[str]:
-    return frozenset(term.acronym.upper() for term in glossary())
+    return word in vocabulary or word.upper() in acronyms() or len(word) < TYPO_MIN_LENGTH
 
 
 def _corrected(text: str) -> str:
@@ -135,13 +159,15 @@ def _corrected(text: str) -> str:
     vocabulary = index.vocabulary()
     if not vocabulary:
         return text
+    by_length = index.vocabulary_by_length()
     out = []
     for word in words(text):
         if _known(word, vocabulary):
             out.append(word)
             continue
+        candidates = [w for size in (-1, 0, 1) for w in by_length.get(len(word) + size, ())]
         near = process.extract(
-            word, vocabulary.keys(), scorer=Levenshtein.distance, score_cutoff=1, limit=10
+            word, candidates, scorer=Levenshtein.distance, score_cutoff=1, limit=None
         )
         # A word the person stopped typing ("cooperativ") is the start of the right one.
         out.append(
@@ -156,44 +182,22 @@ def _corrected(text: str) -> str:
 # ------------------------------------------------------------------ the query
 
 
-def _query(
+def _matching(
     schema: tantivy.Schema,
     query_terms: list[str],
     related_terms: list[str],
     filters: Filters,
     member: bool,
 ):
-    """Any of the terms, in the title (most), the text or its expansions; the words of an
-    acronym's expansion (or the acronym of an expansion) count less; the words in the order
-    typed, close together, count more."""
+    """What matches: any of the terms, in the title (most), the text or its expansions; the
+    words of an acronym's expansion (or the acronym of an expansion) count less."""
     Occur = tantivy.Occur
     should = [
         (Occur.Should, _boosted(tantivy.Query.term_query(schema, name, term), boost * weight))
         for terms_, weight in ((query_terms, 1.0), (related_terms, RELATED_WEIGHT))
-        for term in dict.fromkeys(terms_)
+        for term in terms_
         for name, boost in FIELD_BOOSTS
     ]
-    unique_terms = list(dict.fromkeys(query_terms))
-    if len(unique_terms) > 1:
-        # Every word somewhere (title, text or expansions): what was asked, not one word of it.
-        every = [
-            (
-                Occur.Must,
-                tantivy.Query.boolean_query(
-                    [
-                        (Occur.Should, tantivy.Query.term_query(schema, name, term))
-                        for name, _boost in FIELD_BOOSTS
-                    ]
-                ),
-            )
-            for term in unique_terms
-        ]
-        should.append(
-            (Occur.Should, _boosted(tantivy.Query.boolean_query(every), ALL_TERMS_WEIGHT))
-        )
-        for name, boost in FIELD_BOOSTS[:2]:
-            phrase = tantivy.Query.phrase_query(schema, name, query_terms, slop=PHRASE_SLOP)
-            should.append((Occur.Should, _boosted(phrase, boost * PHRASE_WEIGHT)))
     clauses = [(Occur.Must, tantivy.Query.boolean_query(should))]
     for name, value in (
         ("kind", filters.kind),
@@ -208,6 +212,76 @@ def _query(
     if not member:
         clauses.append((Occur.MustNot, tantivy.Query.term_query(schema, "members_only", 1)))
     return tantivy.Query.boolean_query(clauses)
+
+
+@dataclass
+class _Ranking:
+    addresses: list  # of tantivy.DocAddress, best first
+    documents: dict  # the entries already read, by address
+    count: int
+
+    def document(self, searcher: tantivy.Searcher, address) -> tantivy.Document:
+        found = self.documents.get(_place(address))
+        return found if found is not None else searcher.doc(address)
+
+
+def _ranked(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    matching,
+    asked: list[str],
+    wanted: int,
+    *,
+    count: bool,
+) -> _Ranking:
+    """The matches best first. Their words rank them (BM25, a query Tantivy answers fast
+    however many entries match); then the best RERANK_WINDOW are ranked again with what only
+    a few deserve to be checked for: every word present, the words in the order typed. Checked
+    over all the matches, these two cost most of the time of a query of common words
+    ("économie sociale" matches nine entries in ten at 100 000 passages)."""
+    found = searcher.search(matching, limit=max(RERANK_WINDOW, wanted), count=count)
+    hits, documents = found.hits, {}
+    if len(asked) > 1 and len(hits) > 1:
+        window = hits[:RERANK_WINDOW]
+        documents = {_place(address): searcher.doc(address) for _, address in window}
+        keys = [document.get_first("key") for document in documents.values()]
+        bonuses = {
+            _place(address): score
+            for score, address in searcher.search(
+                _bonus(schema, asked, keys), limit=len(window), count=False
+            ).hits
+        }
+        window = sorted(window, key=lambda hit: -(hit[0] + bonuses.get(_place(hit[1]), 0.0)))
+        hits = window + hits[RERANK_WINDOW:]
+    return _Ranking([address for _, address in hits], documents, found.count or 0)
+
+
+def _bonus(schema: tantivy.Schema, asked: list[str], keys: list[str]):
+    """Among the entries `keys`, scored by what they add to their words' score: every word
+    somewhere (title, text or expansions) — what was asked, not one word of it — and the words
+    in the order typed, close together, in the title or the text."""
+    Occur, Query = tantivy.Occur, tantivy.Query
+    every = [
+        (
+            Occur.Must,
+            Query.boolean_query(
+                [(Occur.Should, Query.term_query(schema, name, term)) for name, _ in FIELD_BOOSTS]
+            ),
+        )
+        for term in asked
+    ]
+    clauses = [
+        (Occur.Must, Query.const_score_query(Query.term_set_query(schema, "key", keys), 0.0)),
+        (Occur.Should, _boosted(Query.boolean_query(every), ALL_TERMS_WEIGHT)),
+    ]
+    for name, boost in FIELD_BOOSTS[:2]:
+        phrase = Query.phrase_query(schema, name, asked, slop=PHRASE_SLOP)
+        clauses.append((Occur.Should, _boosted(phrase, boost * PHRASE_WEIGHT)))
+    return Query.boolean_query(clauses)
+
+
+def _place(address) -> tuple[int, int]:
+    return address.segment_ord, address.doc
 
 
 def _boosted(query, boost: float):

@@ -12,14 +12,14 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import tantivy
 from django.conf import settings
 
 from essor.core.search_sources import SearchDocument
-from essor.search.analysis import ANALYZER, analyzer, expansions, repaired, words
+from essor.search.analysis import ANALYZER, analyzer, expansions_of, prepared
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,12 @@ def forget_opened() -> None:
     _opened.cache_clear()
 
 
-def _entry(document: SearchDocument) -> tantivy.Document:
-    text = repaired(document.text)
-    title = repaired(document.title)
-    return tantivy.Document(
+def _entry(document: SearchDocument) -> tuple[tantivy.Document, list[str]]:
+    """The index entry of a document, and its folded words (for the vocabulary)."""
+    text, text_words = prepared(document.text)
+    title, title_words = prepared(document.title)
+    folded = title_words + text_words
+    entry = tantivy.Document(
         key=document.key,
         owner=document.owner,
         kind=document.kind,
@@ -76,10 +78,11 @@ def _entry(document: SearchDocument) -> tantivy.Document:
         themes=document.themes or [""],
         title=title,
         body=text,
-        extra=expansions(f"{title} {text}"),
+        extra=expansions_of(folded),
         year=document.date.year if document.date else 0,
         members_only=int(document.members_only),
     )
+    return entry, folded
 
 
 def _writer() -> tantivy.IndexWriter:
@@ -93,20 +96,20 @@ def _writer() -> tantivy.IndexWriter:
 
 def replace(owner: str, documents: Iterable[SearchDocument]) -> int:
     """Replace what the index holds for a record (all its passages) by `documents`."""
-    documents = list(documents)
+    entries = [_entry(document) for document in documents]
     writer = _writer()
     try:
         writer.delete_documents_by_term("owner", owner)
-        for document in documents:
-            writer.add_document(_entry(document))
+        for entry, _words in entries:
+            writer.add_document(entry)
         writer.commit()
         writer.wait_merging_threads()
     except BaseException:
         writer.rollback()
         raise
     index().reload()
-    _vocabulary_add(documents)
-    return len(documents)
+    _vocabulary_add([folded for _entry, folded in entries])
+    return len(entries)
 
 
 def rebuild(documents: Iterable[SearchDocument]) -> int:
@@ -117,8 +120,9 @@ def rebuild(documents: Iterable[SearchDocument]) -> int:
     try:
         writer.delete_all_documents()
         for document in documents:
-            writer.add_document(_entry(document))
-            vocabulary.update(words(f"{document.title} {repaired(document.text)}"))
+            entry, folded = _entry(document)
+            writer.add_document(entry)
+            vocabulary.update(folded)
             count += 1
         writer.commit()
         writer.wait_merging_threads()
@@ -144,11 +148,28 @@ def vocabulary() -> dict[str, int]:
     return _vocabulary_read(str(path), stamp)
 
 
-@cache
+def vocabulary_by_length() -> dict[int, list[str]]:
+    """The vocabulary's words grouped by length (a word one edit away from a typed word is
+    one letter shorter, as long or one letter longer)."""
+    path = _vocabulary_path()
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    return _vocabulary_grouped(str(path), stamp)
+
+
+# One version kept (the latest): each update of the index writes a new one.
+@lru_cache(maxsize=1)
 def _vocabulary_read(path: str, stamp: int) -> dict[str, int]:
     if not stamp:
         return {}
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_grouped(path: str, stamp: int) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for word in _vocabulary_read(path, stamp):
+        grouped.setdefault(len(word), []).append(word)
+    return grouped
 
 
 def _vocabulary_write(vocabulary: Counter[str]) -> None:
@@ -159,10 +180,10 @@ def _vocabulary_write(vocabulary: Counter[str]) -> None:
     temporary.replace(path)
 
 
-def _vocabulary_add(documents: list[SearchDocument]) -> None:
-    if not documents:
+def _vocabulary_add(folded_words: list[list[str]]) -> None:
+    if not folded_words:
         return
     known = Counter(vocabulary())
-    for document in documents:
-        known.update(words(f"{document.title} {repaired(document.text)}"))
+    for folded in folded_words:
+        known.update(folded)
     _vocabulary_write(known)

@@ -1,6 +1,9 @@
 """The index kept up to date: when a record of a search source is saved or deleted, what the
 index holds for it is replaced (its passages included), after the transaction commits so that
-a rolled-back change never reaches the index."""
+a rolled-back change never reaches the index. A big record (more than BACKGROUND_PASSAGES
+passages or BACKGROUND_CHARS characters: a publication of many pages) is indexed by a task
+(`tasks.reindex_owner`, run by `essor db_worker`), so that the request that saved it does not
+wait for it; the others at once, after the commit."""
 
 import copy
 import logging
@@ -13,10 +16,15 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
-from essor.core.search_sources import SearchSource, search_sources
+from essor.core.search_sources import SearchDocument, SearchSource, search_sources
 from essor.search import index
 
 logger = logging.getLogger(__name__)
+
+# Beyond these, indexing takes longer than a request should wait (each passage is analysed,
+# then the index and its vocabulary are written): a task does it.
+BACKGROUND_PASSAGES = 20
+BACKGROUND_CHARS = 100_000
 
 
 def connect() -> None:
@@ -84,10 +92,30 @@ def _schedule(source: SearchSource, instance: Model) -> None:
 
 def record_reindex(source: SearchSource, instance: Model) -> None:
     owner, documents = source.documents_of(instance)
-    _replace(owner, documents)
+    if is_big(documents):
+        _enqueue(source, owner, documents)
+    else:
+        replace_entries(owner, documents)
 
 
-def _replace(owner: str, documents: list) -> None:
+def is_big(documents: list[SearchDocument]) -> bool:
+    return (
+        len(documents) > BACKGROUND_PASSAGES
+        or sum(len(document.text) for document in documents) > BACKGROUND_CHARS
+    )
+
+
+def _enqueue(source: SearchSource, owner: str, documents: list[SearchDocument]) -> None:
+    from essor.search.tasks import reindex_owner
+
+    try:
+        reindex_owner.enqueue(source.kind, owner)
+    except Exception:  # no task queue at hand: at once rather than never
+        logger.exception("tâche d'indexation non créée pour %s : indexé tout de suite", owner)
+        replace_entries(owner, documents)
+
+
+def replace_entries(owner: str, documents: list[SearchDocument]) -> None:
     try:
         index.replace(owner, documents)
     except Exception:  # the content is saved; `essor search_rebuild` repairs the index

@@ -2,6 +2,8 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from essor.core.navigation import MAIN_MENU_HOOK, NavEntry
+from essor.core.templatetags.glossary import GLOSSARY_HOOK
+from essor.search.analysis import glossary
 from essor.search.models import GlossaryTerm
 
 
@@ -34,3 +36,9 @@ class GlossaryViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_glossary_viewset() -> ModelViewSet:
     return GlossaryViewSet("glossary")
+
+
+@hooks.register(GLOSSARY_HOOK)
+def glossary_terms() -> tuple:
+    """The managed glossary, for `{% load glossary %}` in every module's pages."""
+    return glossary()

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.documents import get_document_model
 
 from essor.core.roles import Role
+from essor.events.tests.factories import events_fixture
 from essor.ingest.services import document_store
 from essor.initiatives.tests.factories import initiatives_fixture
 from essor.library.tests.factories import publication_make
@@ -101,10 +102,19 @@ _PUBLICATION_ROUTES = [
 _CHOOSERS = [
     "territory_chooser",
     "authority_chooser",
+    "person_chooser",
     "wagtailsnippetchoosers_initiatives_initiative",
     "wagtailsnippetchoosers_initiatives_practicesheet",
     "wagtailsnippetchoosers_library_publication",
+    "wagtailsnippetchoosers_events_event",
 ]
+# Events have drafts, revisions and locking, no moderation workflow.
+_EVENT_ROUTES = [
+    route
+    for route in _SNIPPET_ROUTES
+    if route not in ("workflow_history", "confirm_workflow_cancellation")
+]
+_PARTICIPANT_VIEWSETS = ["registration", "evaluation"]
 _CHOOSER_ROUTES = ["choose", "choose_results", "chosen", "chosen_multiple", "create"]
 ESSOR_ADMIN_NAMESPACES = {
     *_NETWORK_VIEWSETS,
@@ -113,6 +123,10 @@ ESSOR_ADMIN_NAMESPACES = {
     *_CONTENT_SNIPPETS,
     "publication",
     "ingest",
+    "event",
+    "event_registrations",
+    "event_documents",
+    *_PARTICIPANT_VIEWSETS,
     *_CHOOSERS,
 }
 
@@ -200,6 +214,34 @@ ROUTE_TABLE: dict[str, tuple] = {
     "search:search": PUBLIC,  # members-only passages are left out for others (search tests)
     "library:detail": PUBLIC,  # members-only: metadata and summary are public, not the text
     "library:file": LOGGED_IN,  # the fixture's publication is members-only, with its file
+    # Events: a snippet editors manage; registrations and evaluations are plain view sets.
+    **{f"event:{route}": EDITORS for route in _EVENT_ROUTES},
+    **{
+        f"event:{route}": (LOGIN, DENIED, NOT_ALLOWED, NOT_ALLOWED)  # POST only
+        for route in ("lock", "unlock")
+    },
+    **{f"{ns}:{route}": EDITORS for ns in _PARTICIPANT_VIEWSETS for route in _VIEWSET_ROUTES},
+    "events:agenda": PUBLIC,
+    "events:past": PUBLIC,
+    "events:agenda_ical": PUBLIC,
+    "events:detail": PUBLIC,
+    "events:ical": PUBLIC,
+    "events:register": PUBLIC,
+    # By its secret token (an unknown token is a 404 for everyone).
+    "events:registration": PUBLIC,
+    "events:cancel": PUBLIC,  # GET asks for confirmation, POST cancels
+    "events:evaluate": PUBLIC,  # before the end of the event: "le questionnaire ouvrira…"
+    # The fixture's event is public and its documents generated: public PDFs.
+    "events:kit_pdf": PUBLIC,
+    "events:proceedings_pdf": PUBLIC,
+    "event_documents:index": EDITORS,
+    "event_documents:file": EDITORS,
+    "event_registrations:index": EDITORS,
+    "event_registrations:export": EDITORS,
+    **{
+        f"event_registrations:{route}": (LOGIN, DENIED, NOT_ALLOWED, NOT_ALLOWED)  # POST only
+        for route in ("attendance", "promote")
+    },
     # Ingestion: the review queue, a document's candidates, the upload, a record's sources.
     "ingest:queue": EDITORS,
     "ingest:upload": EDITORS,
@@ -262,6 +304,7 @@ def _parameters(name: str, objects: dict) -> dict:
         "task_state_id": _ABSENT,
         "task_id": _ABSENT,
         "workflow_state_id": _ABSENT,
+        "kind": "dossier",  # an event's generated document (participant kit)
         # A record's sources (ingestion): those of the namespace's own object.
         "app_label": getattr(getattr(item, "_meta", None), "app_label", None),
         "model": getattr(getattr(item, "_meta", None), "model_name", None),
@@ -276,6 +319,14 @@ def _url_for(name: str, objects: dict) -> str:
         "members:authority": {"slug": objects["authority"].slug},
         "members:person": {"slug": objects["person"].slug},
         "initiatives:detail": {"slug": objects["initiative"].slug},
+        "events:detail": {"slug": objects["event"].slug},
+        "events:ical": {"slug": objects["event"].slug},
+        "events:register": {"slug": objects["event"].slug},
+        "events:kit_pdf": {"slug": objects["event"].slug},
+        "events:proceedings_pdf": {"slug": objects["event"].slug},
+        "events:registration": {"token": objects["registration"].token},
+        "events:cancel": {"token": objects["registration"].token},
+        "events:evaluate": {"token": objects["registration"].token},
         "library:detail": {"slug": objects["publication"].slug},
         "library:file": {"slug": objects["publication"].slug},
         "initiatives:propose_change": {"slug": objects["initiative"].slug},
@@ -323,6 +374,7 @@ def _answer(response) -> str:
 @pytest.fixture
 def objects():
     network, initiatives = network_fixture(), initiatives_fixture()
+    events = events_fixture()
     publication = publication_make("Actes réservés", members_only=True)
     document = get_document_model()(
         title="Actes", file=ContentFile(b"%PDF-1.4\n", name="actes.pdf")
@@ -342,6 +394,11 @@ def objects():
         "wagtailsnippetchoosers_library_publication": publication,
         "ingest": ingested,
         "glossary": GlossaryTerm.objects.first(),
+        **events,
+        "person_chooser": network["person"],
+        "wagtailsnippetchoosers_events_event": events["event"],
+        "event_registrations": events["event"],
+        "event_documents": events["event"],
     }
 
 

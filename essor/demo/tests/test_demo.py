@@ -29,8 +29,8 @@ def _counts():
     )
 
 
-def test_demo_loads_real_names_once(client):
-    call_command("demo", stdout=StringIO())
+def test_demo_loads_real_names_once(demo):
+    # `demo` ran `essor demo` on an empty database; this is the second load.
     first = _counts()
     call_command("demo", stdout=StringIO())
     assert _counts() == first, "loading twice must create no duplicates"
@@ -48,14 +48,12 @@ def test_demo_loads_real_names_once(client):
     assert Authority.objects.get(territory__kind="region", territory__code="53").is_member
 
 
-def test_every_page_says_it_is_a_demo(client):
-    call_command("demo", "--no-ingest", stdout=StringIO())
+def test_every_page_says_it_is_a_demo(demo, client):
     for url in ("/", "/reseau/", "/compte/connexion/"):
         assert "données de démonstration" in assert_page_ok(client.get(url))
 
 
-def test_demo_accounts_can_log_in(client):
-    call_command("demo", "--no-ingest", stdout=StringIO())
+def test_demo_accounts_can_log_in(demo, client):
     response = client.post(
         "/compte/connexion/",
         {"username": "membre@demo.essor.localhost", "password": "essor-demo-2026"},

@@ -12,7 +12,7 @@ from wagtail.models import ModelLogEntry, Revision
 
 from essor.demo import initiatives as loader
 from essor.demo.initiatives import initiatives_demo_load
-from essor.demo.services import DATA_DIR, DemoDataError, demo_load
+from essor.demo.services import DATA_DIR, DemoDataError
 from essor.initiatives.models import Initiative, Licence, PracticeSheet
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,10 @@ def _figure(initiative: Initiative, label_start: str) -> tuple[Decimal, str, int
     return figure.value, figure.unit, figure.year
 
 
-# Loading the demo takes seconds: each test below loads it once and checks one area.
+# `demo` is the whole demo, loaded once for this folder (conftest.py).
 
 
-def test_sheets_and_initiatives_are_published_with_their_facts():
-    demo_load()
-    initiatives_demo_load()
+def test_sheets_and_initiatives_are_published_with_their_facts(demo):
     _check_the_sheets_of_the_2017_report_by_number_title_theme_and_year()
     _check_sheets_say_they_are_demo_and_invent_no_section()
     _check_at_least_twelve_initiatives_each_with_an_authority_and_a_lever()
@@ -149,9 +147,8 @@ def _state() -> tuple:
     )
 
 
-def test_a_second_load_writes_nothing_and_a_changed_line_updates_in_place(monkeypatch):
-    demo_load()
-    first = initiatives_demo_load()
+def test_a_second_load_writes_nothing_and_a_changed_line_updates_in_place(demo, monkeypatch):
+    first = initiatives_demo_load()  # `demo` loaded them once already
     before = _state()
     second = initiatives_demo_load()
     assert _state() == before, "loading twice must neither duplicate nor rewrite"

@@ -6,11 +6,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from essor.core.roles import Role
+from essor.events.models import Event, EventKind, SessionFormat
 from essor.ingest.models import Candidate, CandidateKind, CandidateStatus, IngestedDocument
 from essor.ingest.review import (
-    EVENT_REFUSED,
     candidate_accept,
     candidate_correct,
     candidate_reject,
@@ -352,22 +353,83 @@ def test_a_file_already_in_the_library_is_not_deposited_again(editor):
 # ------------------------------------------------------------------ events, reject, twice
 
 
-def test_accepting_an_event_is_refused_and_rejecting_it_works(editor):
-    event = {"title": "Rencontre nationale", "dates": ["2014-11-25"], "places": [], "organisers": [], "sessions": [], "source": source()}  # fmt: skip
-    document = store(facts_of(events=[event]))
+def _event_fact(**fields: object) -> dict:
+    session = {"title": "Table ronde des élus", "start": "10:15", "end": "11:30", "format": "round_table", "moderators": ["Alice Martin"], "speakers": ["Bruno Petit", "Chloé Robert"], "source": source()}  # fmt: skip
+    opening = {"title": "Ouverture", "start": "09:30", "end": "10:00", "format": "plenary", "moderators": [], "speakers": ["Chloé Robert"], "source": source()}  # fmt: skip
+    fact = {"title": "Rencontres territoriales de l'ESS", "dates": ["2013-09-12"], "places": ["Rennes", "Grenoble"], "organisers": ["Réseau de test"], "sessions": [session, opening], "source": source()}  # fmt: skip
+    fact.update(fields)
+    return fact
+
+
+def test_accepting_an_event_makes_a_draft_with_its_sites_and_timed_programme(editor):
+    known = person_get_or_create("Alice", "Martin")
+    document = store(facts_of(events=[_event_fact()]))
     found = candidate(document, CandidateKind.EVENT)
 
-    with pytest.raises(ValueError, match="événement"):
+    event = candidate_accept(found, editor)
+
+    assert not event.live  # an editor completes and publishes it
+    assert event.kind == EventKind.TERRITORIAL_MEETING
+    assert timezone.localtime(event.starts_at).date() == datetime.date(2013, 9, 12)
+    assert timezone.localtime(event.starts_at).time() == datetime.time(9, 30)
+    assert [site.name for site in event.sites.all()] == ["Rennes", "Grenoble"]
+    assert event.sites.get(name="Rennes").commune.code == "35238"
+    assert event.organisers.get().name == "Réseau de test"
+    sessions = {s.title: s for s in event.sessions.all()}
+    table = sessions["Table ronde des élus"]
+    assert (table.start_time, table.end_time) == (datetime.time(10, 15), datetime.time(11, 30))
+    assert table.format == SessionFormat.ROUND_TABLE
+    roles = {(c.person.last_name, c.role) for c in table.contributions.all()}
+    assert roles == {("Martin", "animateur"), ("Petit", "intervenant"), ("Robert", "intervenant")}
+    assert table.contributions.get(role="animateur").person == known  # linked, not doubled
+    assert Person.objects.filter(last_name="Robert").count() == 1
+    found.refresh_from_db()
+    assert (found.status, found.record) == (CandidateStatus.ACCEPTED, event)
+    assert list(record_sources(event)) == [found]
+    assert candidate_accept(found, editor) == event
+
+
+def test_the_same_event_read_in_two_documents_is_one_event(editor):
+    first = candidate(store(facts_of(events=[_event_fact()])), CandidateKind.EVENT)
+    second = candidate(
+        store(facts_of(events=[_event_fact(sessions=[])]), data=b"Autre texte", name="b.txt"),
+        CandidateKind.EVENT,
+    )
+    assert candidate_accept(first, editor) == candidate_accept(second, editor)
+    assert Event.objects.count() == 1
+
+
+def test_an_event_without_a_date_is_accepted_once_an_editor_gives_it(editor):
+    found = candidate(store(facts_of(events=[_event_fact(dates=[])])), CandidateKind.EVENT)
+
+    with pytest.raises(ValidationError, match="date"):
         candidate_accept(found, editor)
+    assert not Event.objects.exists()
     found.refresh_from_db()
     assert found.status == CandidateStatus.PENDING
-    assert "module des événements" in EVENT_REFUSED
 
+    with pytest.raises(ValidationError, match="précède"):
+        candidate_correct(found, editor, {"date": "2014-10-07", "end_date": "2014-10-06"})
+    event = candidate_accept(
+        found,
+        editor,
+        {
+            "title": "Journée de formation loi ESS",
+            "kind": "journee-formation",
+            "date": "2014-10-07",
+        },
+    )
+    assert event.kind == EventKind.TRAINING_DAY
+    assert timezone.localtime(event.starts_at).date() == datetime.date(2014, 10, 7)
+
+
+def test_rejecting_an_event_sets_it_aside(editor):
+    found = candidate(store(facts_of(events=[_event_fact()])), CandidateKind.EVENT)
     candidate_reject(found, editor)
     found.refresh_from_db()
     assert found.status == CandidateStatus.REJECTED
     assert found.reviewed_by == editor
-    assert found.reviewed_at is not None
+    assert not Event.objects.exists()
 
 
 def test_rejecting_an_accepted_candidate_unlinks_its_record(editor):

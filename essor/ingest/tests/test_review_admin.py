@@ -214,8 +214,9 @@ def test_the_document_page_shows_candidates_by_kind_with_their_passages(client, 
     assert "Région Aquitaine" in page and "Région" in page and "100 %" in page
     assert reverse("ingest:accept", args=[person.pk]) in page
     assert reverse("ingest:correct", args=[person.pk]) in page
-    # An event can be rejected, not accepted.
-    assert reverse("ingest:accept", args=[event.pk]) not in page
+    # An event is accepted, corrected (its date, its type) or rejected like the others.
+    assert reverse("ingest:accept", args=[event.pk]) in page
+    assert reverse("ingest:correct", args=[event.pk]) in page
     assert reverse("ingest:reject", args=[event.pk]) in page
     assert "Bordeaux" in page
 
@@ -250,13 +251,38 @@ def test_accepting_a_person_creates_the_position_with_its_source(client, editor,
     assert position.source == "Actes de la rencontre 2014, p. 3"
 
 
-def test_accepting_an_event_shows_why_it_is_refused(client, editor, document):
-    event = of(document, CandidateKind.EVENT)
+def test_accepting_an_event_from_the_page_makes_a_draft_event(client, editor, document):
+    candidate = of(document, CandidateKind.EVENT)
     client.force_login(editor)
-    response = client.post(reverse("ingest:accept", args=[event.pk]), follow=True)
-    assert "module des événements" in response.content.decode()
-    event.refresh_from_db()
-    assert event.status == CandidateStatus.PENDING
+    client.post(reverse("ingest:accept", args=[candidate.pk]))
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.ACCEPTED
+    event = candidate.record
+    assert (event.title, event.live, event.venue) == ("Rencontre nationale", False, "Bordeaux")
+    assert event.organisers.get().name == "RTES"
+
+
+def test_an_event_whose_date_is_wrong_is_corrected_then_accepted(client, editor, document):
+    candidate = of(document, CandidateKind.EVENT)
+    prefix = f"candidate-{candidate.pk}"
+    client.force_login(editor)
+    fields = {f"{prefix}-title": "Rencontre nationale", f"{prefix}-kind": "rencontre-nationale"}
+    bad = client.post(
+        reverse("ingest:correct", args=[candidate.pk]),
+        {**fields, f"{prefix}-date": "2014-13-45", "accept": "1"},
+        follow=True,
+    )
+    assert "date" in bad.content.decode().lower()
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.PENDING
+
+    client.post(
+        reverse("ingest:correct", args=[candidate.pk]),
+        {**fields, f"{prefix}-date": "2014-11-26", "accept": "1"},
+    )
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.ACCEPTED
+    assert candidate.record.starts_at.date().isoformat() == "2014-11-26"
 
 
 def test_rejecting_from_the_page(client, editor, document):

@@ -3,6 +3,7 @@
 import datetime
 import itertools
 
+from essor.core.editorial import content_publish, unique_slug
 from essor.core.services import theme_get_or_create
 from essor.initiatives.models import (
     Contact,
@@ -15,7 +16,6 @@ from essor.initiatives.models import (
     SheetInitiative,
     TerritoryType,
 )
-from essor.initiatives.services import content_publish, unique_slug
 from essor.members.models import Authority
 from essor.territories.models import Territory
 

@@ -11,10 +11,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from essor.core import pdf
+from essor.core.editorial import content_publish
 from essor.core.roles import Role
 from essor.core.testing import assert_page_ok, count_queries
 from essor.initiatives.models import Licence, PracticeSheet, SheetAuthority, SheetInitiative
-from essor.initiatives.services import content_publish
 from essor.initiatives.sheet_views import render_sheet_pdf
 from essor.initiatives.tests.factories import initiative_make, sheet_make
 from essor.members.tests.factories import authority_for

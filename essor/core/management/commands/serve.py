@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -23,10 +24,19 @@ class Command(BaseCommand):
             default=int(os.environ.get("WEB_CONCURRENCY", "2")),
             help="nombre de processus (défaut 2, ou $WEB_CONCURRENCY)",
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="lance aussi un exécuteur des tâches de fond (`essor db_worker`) à côté du "
+            "serveur : pour une seule machine (démonstration) ; en production, lancez-le à part",
+        )
 
-    def handle(self, *args, bind: str, workers: int, **options):
+    def handle(self, *args, bind: str, workers: int, with_worker: bool, **options):
         self.stdout.write(f"Essor ({settings.ESSOR_ENV}) sur http://{bind}/ — Ctrl+C pour arrêter.")
         sys.stdout.flush()
+        if with_worker:
+            # Same process group as the server: Ctrl+C in the terminal stops both.
+            subprocess.Popen([sys.executable, "-m", "essor", "db_worker"])
         argv = [
             sys.executable,
             "-m",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from essor.core.roles import ROLE_LABELS, Role
+from essor.demo.events import events_demo_load
 from essor.demo.ingest import IngestReport, ingest_demo_load
 from essor.demo.initiatives import initiatives_demo_load
 from essor.demo.library import library_demo_load
@@ -14,9 +15,10 @@ class Command(BaseCommand):
     help = (
         "Charge les données de démonstration (réseau, collectivités et adhésions, personnes et "
         "fonctions, fiches collectivités, thèmes, assemblée générale, cotisations, fiches "
-        "« Déniché pour vous » et initiatives des territoires), tirées des "
-        "documents publics du réseau et complétées d'adhérents fictifs signalés comme tels, et "
-        "crée un compte de démonstration par rôle. Relancer la commande ne crée aucun doublon."
+        "« Déniché pour vous », initiatives des territoires, rencontres, formations et "
+        "conférences en ligne), tirées des documents publics du réseau et complétées "
+        "d'adhérents fictifs et d'un événement à venir fictif signalés comme tels, et crée un "
+        "compte de démonstration par rôle. Relancer la commande ne crée aucun doublon."
     )
 
     def add_arguments(self, parser):
@@ -55,23 +57,26 @@ class Command(BaseCommand):
             )
         try:
             with search_updates.paused():  # one rebuild at the end instead of one per record
-                report, initiatives, library, ingested = self._load(no_ingest)
+                loaded = self._load(no_ingest)
         except DemoDataError as error:
             raise CommandError(f"Données de démonstration invalides : {error}") from error
         indexed = index_rebuild()
-        self._report(report, initiatives, library, ingested, indexed)
+        self._report(*loaded, indexed)
 
     def _load(self, no_ingest: bool) -> tuple:
         report = demo_load()
         # Initiatives refer to the authorities, organisations and themes loaded above.
         initiatives = initiatives_demo_load()
         library = library_demo_load()  # the seeds' text, when ../shared/seeds is there
+        # Events link initiatives and practice sheets; the ingestion below then finds them
+        # already recorded instead of proposing them again.
+        events = events_demo_load()
         # The same seeds through the ingestion pipeline, after the library: the review queue
         # links each document to its publication.
         ingested = IngestReport() if no_ingest else ingest_demo_load()
-        return report, initiatives, library, ingested
+        return report, initiatives, library, events, ingested
 
-    def _report(self, report, initiatives, library, ingested, indexed: int) -> None:
+    def _report(self, report, initiatives, library, events, ingested, indexed: int) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration chargée : {report.organisations} organisations, {report.authorities} "
@@ -95,6 +100,10 @@ class Command(BaseCommand):
         )
         for line in library.skipped:
             self.stdout.write(f"  {line}")
+        self.stdout.write(
+            f"  {events.events} événements ({events.upcoming} à venir, {events.sessions} "
+            f"séances au programme ; {events.written} créés ou mis à jour)."
+        )
         self.stdout.write(
             f"  {ingested.documents} documents ingérés ({ingested.read_now} lus maintenant), "
             f"{ingested.candidates} candidats dans la file de relecture (Administration › "

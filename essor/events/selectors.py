@@ -1,0 +1,879 @@
+"""Reads on events for the public pages, the feeds and the admin preview: the agenda's filters
+(a form turned into typed values), the agenda's cards, past events by year, one event with
+what its page shows (`event_display`), and its schema.org description.
+
+What members only see — the replay, the slides, the speakers' contacts — is decided here, once,
+for the page and the preview alike; the connection link of online events is never shown (it
+goes out in the confirmation e-mail).
+"""
+
+import datetime
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+
+from django import forms
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from essor.core.caching import remember
+from essor.core.forms import QuickSelect
+from essor.core.models import Theme
+from essor.core.roles import Role, has_role
+from essor.core.text import fold, group_thousands
+from essor.events import programme, services
+from essor.events.models import (
+    Audience,
+    ContributionRole,
+    Evaluation,
+    Event,
+    EventKind,
+    EventOrganiser,
+    EventSite,
+    GeneratedDocument,
+    OrganiserRole,
+    ParticipationMode,
+    Registration,
+)
+from essor.initiatives.models import Initiative, PracticeSheet
+from essor.library.models import Publication
+from essor.members.models import Authority
+from essor.territories.models import Territory
+
+PAGE_SIZE = 20
+PAST_PAGE_SIZE = 50
+NBSP = "\u00a0"
+SATISFIED = 4  # answers of 4 or 5 out of 5 count as satisfied
+FEW_SEATS = 10  # below, the offer says "limited availability"
+
+
+# --- French formatting -----------------------------------------------------------------------
+
+
+def french_date(day: datetime.date) -> str:
+    """datetime.date(2013, 9, 12) → "jeudi 12 septembre 2013"; the first of the month is
+    "1er"."""
+    text = dateformat.format(day, "l j F Y")
+    if day.day == 1:
+        weekday, _one, rest = text.split(" ", 2)
+        text = f"{weekday} 1er {rest}"
+    return text
+
+
+def french_time(moment: datetime.time) -> str:
+    """09:30 → "9 h 30", 14:00 → "14 h" (no-break spaces)."""
+    if moment.minute:
+        return f"{moment.hour}{NBSP}h{NBSP}{moment.minute:02d}"
+    return f"{moment.hour}{NBSP}h"
+
+
+def time_range(start: datetime.time | None, end: datetime.time | None) -> str:
+    """ "9 h 30 – 10 h 45", "9 h 30" or ""."""
+    if start and end and end != start:
+        return f"{french_time(start)} – {french_time(end)}"
+    moment = start or end
+    return french_time(moment) if moment else ""
+
+
+def event_dates(event: Event) -> str:
+    """ "jeudi 12 septembre 2013, 9 h 30 – 17 h" or "du lundi 2 … au mardi 3 …"."""
+    if not event.starts_at:
+        return ""
+    start = timezone.localtime(event.starts_at)
+    end = timezone.localtime(event.ends_at) if event.ends_at else start
+    if start.date() == end.date():
+        return f"{french_date(start.date())}, {time_range(start.time(), end.time())}"
+    return (
+        f"du {french_date(start.date())} à {french_time(start.time())} "
+        f"au {french_date(end.date())} à {french_time(end.time())}"
+    )
+
+
+def euros(amount: Decimal) -> str:
+    """Decimal("40.00") → "40 €", Decimal("12.5") → "12,50 €" (no-break spaces)."""
+    amount = Decimal(amount)
+    whole = int(amount)
+    cents = int((amount - whole) * 100)
+    text = group_thousands(whole) + (f",{cents:02d}" if cents else "")
+    return f"{text}{NBSP}€"
+
+
+def price_lines(event: Event) -> list[str]:
+    """The price rule: free for everyone, or free for members and a price for the others."""
+    if not event.price:
+        return ["Gratuit"]
+    return ["Gratuit pour les adhérents", f"{euros(event.price)} pour les non-adhérents"]
+
+
+def participants_text(count: int | None, estimate: bool) -> str:
+    if not count:
+        return ""
+    text = f"{group_thousands(count)} participant{'s' if count > 1 else ''}"
+    return f"environ {text}" if estimate else text
+
+
+# --- places ----------------------------------------------------------------------------------
+
+
+def commune_label(commune: Territory | None) -> str:
+    """ "14000 Caen", or the name alone when no postal code is known."""
+    if commune is None:
+        return ""
+    codes = commune.postal_codes or []
+    return f"{codes[0]} {commune.name}" if codes else commune.name
+
+
+def place_line(venue: str, address: str, commune: Territory | None) -> str:
+    return ", ".join(part for part in (venue, address, commune_label(commune)) if part)
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # the site's name ("Lille"), "" for the single place of an event
+    venue: str
+    address: str
+    commune: Territory | None
+    participant_count: int | None = None
+
+    @property
+    def line(self) -> str:
+        return place_line(self.venue, self.address, self.commune)
+
+    @property
+    def locality(self) -> str:
+        return self.commune.name if self.commune else ""
+
+    @property
+    def postal_code(self) -> str:
+        codes = self.commune.postal_codes if self.commune else []
+        return codes[0] if codes else ""
+
+
+def event_places(event: Event) -> list[Place]:
+    """The sites of an event held in several places, else its place; [] when it has none
+    (online). Uses the prefetched sites."""
+    sites = list(event.sites.all())
+    if sites:
+        return [
+            Place(site.name, site.venue, site.address, site.commune, site.participant_count)
+            for site in sites
+        ]
+    if event.venue or event.address or event.commune_id:
+        return [Place("", event.venue, event.address, event.commune)]
+    return []
+
+
+def location_text(event: Event, places: list[Place] | None = None) -> str:
+    """One line for the agenda and calendars: the place(s), "En ligne", or both."""
+    places = event_places(event) if places is None else places
+    lines = [f"{p.name} : {p.line}" if p.name and p.line else p.name or p.line for p in places]
+    text = " ; ".join(line for line in lines if line)
+    if event.online:
+        return f"{text} et en ligne" if text else "En ligne"
+    return text
+
+
+# --- agenda filters --------------------------------------------------------------------------
+
+
+def _theme_choices() -> list[tuple[str, str]]:
+    def compute() -> list[tuple[str, str]]:
+        # Each theme looked up in the links by its index, rather than every link read.
+        used = Event.themes.through.objects.filter(theme=OuterRef("pk"), event__live=True)
+        rows = Theme.objects.filter(Exists(used)).order_by().values_list("slug", "name")
+        return sorted(rows, key=lambda row: fold(row[1]))
+
+    return [("", "Tous les thèmes"), *remember("events:theme-choices", compute)]
+
+
+def _year_choices(years: "list[YearSummary]") -> list[tuple[int | str, str]]:
+    return [("", "Toutes les années"), *((row.year, str(row.year)) for row in years)]
+
+
+class EventFilterForm(forms.Form):
+    """The agenda's filters; choices are read once, when the form is made."""
+
+    type = forms.ChoiceField(
+        label="Type d'événement",
+        required=False,
+        choices=[("", "Tous les types"), *EventKind.choices],
+        widget=QuickSelect,
+    )
+    theme = forms.ChoiceField(label="Thème", required=False, choices=(), widget=QuickSelect)
+    public = forms.ChoiceField(
+        label="Public",
+        required=False,
+        choices=[("", "Tous les publics"), *Audience.choices],
+        widget=QuickSelect,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # A list, not a callable: a callable would be read again by the validation and by
+        # each rendering of the field.
+        self.fields["theme"].choices = _theme_choices()
+
+    def filters(self) -> "EventFilters":
+        """The valid filters; an invalid one is dropped (the form says why)."""
+        if not self.is_bound:
+            return EventFilters()
+        self.is_valid()
+        valid = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return EventFilters(
+            kind=valid.get("type") or "",
+            theme=valid.get("theme") or "",
+            audience=valid.get("public") or "",
+            year=valid.get("annee"),
+        )
+
+
+class PastFilterForm(EventFilterForm):
+    annee = forms.TypedChoiceField(
+        label="Année",
+        required=False,
+        choices=(),
+        coerce=int,
+        empty_value=None,
+        widget=QuickSelect,
+    )
+
+    def __init__(
+        self, *args: object, years: "list[YearSummary] | None" = None, **kwargs: object
+    ) -> None:
+        """`years`: all_past_years(), when the caller has already read it."""
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = _year_choices(all_past_years() if years is None else years)
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    kind: str = ""
+    theme: str = ""
+    audience: str = ""
+    year: int | None = None
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.kind or self.theme or self.audience or self.year)
+
+    def apply(self, found: QuerySet[Event]) -> QuerySet[Event]:
+        if self.kind:
+            found = found.filter(kind=self.kind)
+        if self.theme:
+            tagged = Event.themes.through.objects.filter(theme__slug=self.theme)
+            found = found.filter(pk__in=tagged.values("event_id"))
+        if self.audience:
+            found = found.filter(audience=self.audience)
+        if self.year:
+            found = found.filter(
+                starts_at__gte=year_start(self.year), starts_at__lt=year_start(self.year + 1)
+            )
+        return found
+
+    def cache_key(self) -> str:
+        return f"{self.kind}|{self.theme}|{self.audience}|{self.year or ''}"
+
+
+def year_start(year: int) -> datetime.datetime:
+    """The first instant of a year, local time: where the agenda's years begin."""
+    return timezone.make_aware(datetime.datetime(year, 1, 1))
+
+
+def upcoming_events(filters: EventFilters, now: datetime.datetime | None = None) -> QuerySet[Event]:
+    """Published events not yet over, the soonest first."""
+    found = Event.objects.published().upcoming(now)
+    return filters.apply(found).order_by("starts_at", "pk")
+
+
+def past_events(filters: EventFilters, now: datetime.datetime | None = None) -> QuerySet[Event]:
+    """Published events that are over, the latest first."""
+    found = Event.objects.published().past(now)
+    return filters.apply(found).order_by("-starts_at", "-pk")
+
+
+# --- agenda cards ----------------------------------------------------------------------------
+
+
+@dataclass
+class EventCard:
+    """An event as the agenda shows it, ready to print."""
+
+    title: str
+    url: str
+    summary: str
+    kind: str
+    kind_label: str
+    day: datetime.date
+    date_label: str
+    dates: str
+    location: str
+    online: bool
+    members_only: bool
+    seats_left: int | None
+    registration_open: bool
+    participants: str
+    year: int
+
+
+def _seats_taken(ids: list[int]) -> dict[int, int]:
+    rows = (
+        Registration.objects.filter(event_id__in=ids)
+        .holding_a_seat()
+        .order_by()
+        .values_list("event_id")
+        .annotate(total=Count("pk"))
+    )
+    return dict(rows)
+
+
+# The columns the cards read (and registration_refusal): not the texts, not the workflow.
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "online",
+    "venue",
+    "address",
+    "commune",
+    "audience",
+    "live",
+    "registration_enabled",
+    "registration_opens_at",
+    "registration_closes_at",
+    "capacity",
+    "participant_count",
+    "participant_count_is_estimate",
+)
+
+
+def card_rows(found: QuerySet[Event]) -> QuerySet[Event]:
+    """Events with what their cards read (slice it after: the page's events)."""
+    sites = Prefetch("sites", EventSite.objects.select_related("commune"))
+    return found.select_related("commune").prefetch_related(sites).only(*CARD_FIELDS)
+
+
+def event_cards(events: Iterable[Event], now: datetime.datetime | None = None) -> list[EventCard]:
+    """The cards of a page of events read with `card_rows`: three queries whatever their
+    number."""
+    now = now or timezone.now()
+    events = list(events)
+    taken = _seats_taken([event.pk for event in events if event.capacity is not None])
+    url_pattern = reverse("events:detail", args=["-slug-"])
+    kinds = dict(EventKind.choices)
+    cards = []
+    for event in events:
+        start = timezone.localtime(event.starts_at)
+        seats = None
+        if event.capacity is not None:
+            seats = max(event.capacity - taken.get(event.pk, 0), 0)
+        cards.append(
+            EventCard(
+                title=event.title,
+                url=url_pattern.replace("-slug-", event.slug),
+                summary=event.summary,
+                kind=event.kind,
+                kind_label=kinds.get(event.kind, event.kind),
+                day=start.date(),
+                date_label=french_date(start.date()),
+                dates=event_dates(event),
+                location=location_text(event),
+                online=event.online,
+                members_only=event.members_only,
+                seats_left=seats if event.registration_enabled else None,
+                registration_open=not services.registration_refusal(event, now),
+                participants=participants_text(
+                    event.participant_count, event.participant_count_is_estimate
+                ),
+                year=start.year,
+            )
+        )
+    return cards
+
+
+@dataclass
+class YearSummary:
+    year: int
+    events: int
+    participants: int
+    participants_label: str
+
+
+def _start_year(first: int, last: int) -> Case | Value:
+    """The local year an event starting between `first` and `last` starts in, told by a
+    binary search on the start: four comparisons a row for seventeen years. Not a date
+    function: SQLite runs those in Python, row by row (five times slower at 5,000 events)."""
+    if first >= last:
+        return Value(first, output_field=IntegerField())
+    middle = (first + last) // 2
+    return Case(
+        When(starts_at__lt=year_start(middle + 1), then=_start_year(first, middle)),
+        default=_start_year(middle + 1, last),
+        output_field=IntegerField(),
+    )
+
+
+def past_years(filters: EventFilters, now: datetime.datetime | None = None) -> list[YearSummary]:
+    """Per year (local time): the number of past events and of participants counted, the
+    latest year first."""
+    now = now or timezone.now()
+    if filters.year:
+        first = last = filters.year
+    else:
+        # The first start of all published events (read from the index on live, starts_at):
+        # a bound, years without events are not listed.
+        earliest = Event.objects.published().aggregate(first=Min("starts_at"))["first"]
+        if earliest is None:
+            return []
+        first, last = timezone.localtime(earliest).year, timezone.localtime(now).year
+    if first > last:
+        return []
+    rows = (
+        past_events(filters, now)
+        .order_by()
+        .annotate(year=_start_year(first, last))
+        .values("year")
+        .annotate(events=Count("pk"), participants=Sum("participant_count"))
+        .order_by("-year")
+    )
+    return [
+        YearSummary(
+            year=row["year"],
+            events=row["events"],
+            participants=row["participants"] or 0,
+            participants_label=group_thousands(row["participants"] or 0),
+        )
+        for row in rows
+    ]
+
+
+def all_past_years() -> list[YearSummary]:
+    """Per year, all past published events: the year filter's choices and the table of the
+    unfiltered page, kept until the events change."""
+    return remember("events:past-years", lambda: past_years(EventFilters()))
+
+
+def cards_by_year(cards: list[EventCard]) -> list[tuple[int, list[EventCard]]]:
+    return [(year, list(items)) for year, items in groupby(cards, key=lambda card: card.year)]
+
+
+# --- one event -------------------------------------------------------------------------------
+
+
+def event_by_slug(slug: str) -> Event | None:
+    """A published event with everything its page shows, in a fixed number of queries."""
+    found = (
+        Event.objects.published()
+        .filter(slug=slug)
+        .select_related("commune", "slides")
+        .prefetch_related(
+            "themes",
+            Prefetch("sites", EventSite.objects.select_related("commune")),
+            Prefetch(
+                "organisers",
+                EventOrganiser.objects.select_related("organisation", "authority"),
+            ),
+            # Only what the links print: these are large rows (texts, workflow fields).
+            Prefetch("initiatives", Initiative.objects.only("name", "slug", "live")),
+            Prefetch(
+                "practice_sheets", PracticeSheet.objects.only("number", "title", "slug", "live")
+            ),
+            Prefetch("publications", Publication.objects.only("title", "slug", "live")),
+            Prefetch("authorities", Authority.objects.only("name", "slug")),
+        )
+    )
+    return programme.event_with_programme(found).first()
+
+
+def published_event(slug: str) -> Event | None:
+    """A published event's own row only (one query)."""
+    return Event.objects.published().select_related("commune").filter(slug=slug).first()
+
+
+def may_see_members_content(user: object) -> bool:
+    """Replays, slides and speakers' contacts: members of the network and its team."""
+    return has_role(user, Role.MEMBER)
+
+
+def _organisers(event: Event) -> tuple[list[dict], list[dict]]:
+    organisers, partners = [], []
+    for line in event.organisers.all():
+        url = ""
+        if line.authority is not None and line.authority.slug:
+            url = line.authority.get_absolute_url()
+        elif line.organisation is not None and line.organisation.website:
+            url = line.organisation.website
+        row = {"name": line.display_name, "url": url, "role": line.get_role_display()}
+        (partners if line.role == OrganiserRole.PARTNER else organisers).append(row)
+    return organisers, partners
+
+
+def _linked(event: Event) -> dict[str, list[dict]]:
+    """Initiatives, sheets and publications that are published, and the authorities."""
+    initiatives = sorted((i for i in event.initiatives.all() if i.live), key=lambda i: fold(i.name))
+    sheets = sorted((s for s in event.practice_sheets.all() if s.live), key=lambda s: s.number)
+    publications = [p for p in event.publications.all() if p.live]
+    authorities = sorted(event.authorities.all(), key=lambda a: fold(a.name))
+    return {
+        "initiatives": [{"label": i.name, "url": i.get_absolute_url()} for i in initiatives],
+        "sheets": [
+            {"label": f"Fiche n° {s.number} — {s.title}", "url": s.get_absolute_url()}
+            for s in sheets
+        ],
+        "publications": [{"label": p.title, "url": p.get_absolute_url()} for p in publications],
+        "authorities": [
+            {"label": a.name, "url": a.get_absolute_url() if a.slug else ""} for a in authorities
+        ],
+    }
+
+
+def _people(event: Event) -> dict[int, object]:
+    """The people of the programme by id (prefetched with the contributions)."""
+    return {
+        contribution.person_id: contribution.person
+        for session in event.sessions.all()
+        for contribution in session.contributions.all()
+    }
+
+
+SpeakerRow = Callable[[programme.Speaker], dict]
+
+
+def _speaker_rows(people: dict, contacts: bool) -> SpeakerRow:
+    """What the page prints of a speaker. The people's address is reversed once, not once per
+    speaker (a large programme lists a hundred of them)."""
+    pattern = reverse("members:person", args=["-slug-"])
+
+    def row(speaker: programme.Speaker) -> dict:
+        person = people.get(speaker.person_id)
+        slug = getattr(person, "slug", "")
+        return {
+            "name": speaker.name,
+            "title": speaker.title,
+            "role": speaker.role_label,
+            "plain_speaker": speaker.role == ContributionRole.SPEAKER,
+            "url": pattern.replace("-slug-", slug) if slug else "",
+            "email": getattr(person, "email", "") if contacts else "",
+            "phone": getattr(person, "phone", "") if contacts else "",
+        }
+
+    return row
+
+
+def _programme_days(event: Event, speaker_row: SpeakerRow) -> list[dict]:
+    """The programme as the page prints it: days, then sites, then sessions with times."""
+    days = []
+    for day in programme.event_programme(event):
+        sites = []
+        for site, items in day.sites:
+            sessions = [
+                {
+                    "item": item,
+                    "time": time_range(item.start, item.end),
+                    "moderators": [speaker_row(s) for s in item.moderators],
+                    "speakers": [speaker_row(s) for s in item.speakers],
+                }
+                for item in items
+            ]
+            sites.append({"name": site, "sessions": sessions})
+        days.append(
+            {"day": day.day, "label": french_date(day.day) if day.day else "", "sites": sites}
+        )
+    return days
+
+
+def _moment_label(moment: datetime.datetime | None) -> str:
+    """ "12 octobre 2027 à 12 h" (local time), "" for None."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    day = french_date(local.date()).split(" ", 1)[1]  # without the weekday
+    return f"{day} à {french_time(local.time())}"
+
+
+def registration_state(
+    event: Event, user: object, now: datetime.datetime | None = None
+) -> dict | None:
+    """The registration box: None once the event is over; else whether one can register
+    now and why not, the price rule, the places left and the modes offered."""
+    now = now or timezone.now()
+    if event.ends_at and now >= event.ends_at:
+        return None
+    refusal = services.registration_refusal(event, now) if event.pk else ""
+    if not event.pk:  # the preview of an event not saved yet
+        refusal = "Aperçu : les inscriptions s'ouvriront une fois l'événement publié."
+    seats = services.seats_left(event) if event.pk else event.capacity
+    logged_in = bool(getattr(user, "is_authenticated", False))
+    member = services.is_member_user(user)
+    members_barrier = event.members_only and not member and not refusal
+    modes = [
+        label
+        for mode, label in ParticipationMode.choices
+        if {
+            ParticipationMode.ON_SITE: event.allows_on_site,
+            ParticipationMode.LIVE: event.allows_live,
+            ParticipationMode.REPLAY: event.allows_replay,
+        }[mode]
+    ]
+    return {
+        "enabled": event.registration_enabled,
+        "open": not refusal and not members_barrier,
+        "refusal": refusal,
+        "members_only": event.members_only,
+        "needs_login": members_barrier and not logged_in,
+        "needs_member_account": members_barrier and logged_in,
+        "seats_left": seats,
+        "full": seats == 0,
+        "price_lines": price_lines(event),
+        "member_price": member and bool(event.price),
+        "modes": modes,
+        "closes_label": _moment_label(event.registration_closes_at),
+        "url": reverse("events:register", args=[event.slug]) if event.slug else "",
+    }
+
+
+def _score(value: float | None) -> str:
+    return f"{value:.1f}".replace(".", ",") if value is not None else ""
+
+
+def evaluation_results(event: Event) -> dict | None:
+    """The answers to the questionnaire as figures, and the quotes the team chose among
+    those their authors allowed; None without answers."""
+    if not event.pk:
+        return None
+    answers = Evaluation.objects.filter(registration__event=event)
+    figures = answers.aggregate(
+        answer_count=Count("pk"),
+        mean_satisfaction=Avg("satisfaction"),
+        mean_usefulness=Avg("usefulness"),
+        satisfied_count=Count("pk", filter=Q(satisfaction__gte=SATISFIED)),
+    )
+    if not figures["answer_count"]:
+        return None
+    quotes = list(
+        answers.filter(featured=True, quote_allowed=True)
+        .exclude(comment="")
+        .order_by("created_at", "pk")
+        .values_list("comment", flat=True)
+    )
+    return {
+        "count": figures["answer_count"],
+        "satisfaction": _score(figures["mean_satisfaction"]),
+        "usefulness": _score(figures["mean_usefulness"]),
+        "satisfied_share": round(100 * figures["satisfied_count"] / figures["answer_count"]),
+        "quotes": quotes,
+    }
+
+
+def ready_documents(event: Event) -> dict[str, str]:
+    """The addresses of the participant kit and the proceedings whose PDF is ready."""
+    if not event.pk or not event.slug:
+        return {}
+    # The last good file stays served while a new one is made or after a failed attempt.
+    kinds = set(
+        GeneratedDocument.objects.filter(event=event, generated_at__isnull=False)
+        .exclude(file="")
+        .values_list("kind", flat=True)
+    )
+    names = {"dossier": "events:kit_pdf", "actes": "events:proceedings_pdf"}
+    return {
+        "kit" if kind == "dossier" else "proceedings": reverse(names[kind], args=[event.slug])
+        for kind in kinds
+        if kind in names
+    }
+
+
+def event_display(event: Event, user: object, preview: bool = False) -> dict:
+    """What an event's page shows beyond its own fields, for the view and for the admin
+    preview (where the event and its programme may not be saved yet)."""
+    members_content = preview or may_see_members_content(user)
+    speaker_row = _speaker_rows(_people(event), members_content)
+    places = event_places(event)
+    organisers, partners = _organisers(event)
+    start = timezone.localtime(event.starts_at) if event.starts_at else None
+    return {
+        "kind_label": event.get_kind_display(),
+        "dates": event_dates(event),
+        "start_day": start.date() if start else None,
+        "places": places,
+        "location": location_text(event, places),
+        "multi_site": len(places) > 1,
+        "organisers": organisers,
+        "partners": partners,
+        "themes": [{"name": t.name, "slug": t.slug} for t in event.themes.all()],
+        "programme": _programme_days(event, speaker_row),
+        "speakers": [speaker_row(speaker) for speaker in programme.event_speakers(event)],
+        "linked": _linked(event),
+        "members_content": members_content,
+        "replay_url": event.replay_url if members_content else "",
+        "slides_url": event.slides.url if members_content and event.slides_id else "",
+        "has_members_content": bool(event.replay_url or event.slides_id),
+        "participants": participants_text(
+            event.participant_count, event.participant_count_is_estimate
+        ),
+        "registration": registration_state(event, user),
+        "evaluation": evaluation_results(event),
+        "documents": ready_documents(event),
+        "ical_url": reverse("events:ical", args=[event.slug]) if event.slug else "",
+        "is_past": bool(event.ends_at and event.ends_at < timezone.now()),
+    }
+
+
+# --- schema.org ------------------------------------------------------------------------------
+
+_SCHEMA = "https://schema.org/"
+
+
+def _schema_place(place: Place) -> dict:
+    address = {"@type": "PostalAddress", "addressCountry": "FR"}
+    if place.address:
+        address["streetAddress"] = place.address
+    if place.locality:
+        address["addressLocality"] = place.locality
+    if place.postal_code:
+        address["postalCode"] = place.postal_code
+    return {
+        "@type": "Place",
+        "name": place.venue or place.name or place.locality,
+        "address": address,
+    }
+
+
+def _attendance_mode(event: Event, places: list[Place]) -> str:
+    remote = event.online or (event.registration_enabled and event.allows_live)
+    if remote and places:
+        return f"{_SCHEMA}MixedEventAttendanceMode"
+    if remote:
+        return f"{_SCHEMA}OnlineEventAttendanceMode"
+    return f"{_SCHEMA}OfflineEventAttendanceMode"
+
+
+def offer_availability(registration: dict | None) -> str:
+    if registration is None or not registration["enabled"] or registration["refusal"]:
+        return f"{_SCHEMA}OutOfStock"
+    seats = registration["seats_left"]
+    if seats == 0:
+        return f"{_SCHEMA}SoldOut"
+    if seats is not None and seats <= FEW_SEATS:
+        return f"{_SCHEMA}LimitedAvailability"
+    return f"{_SCHEMA}InStock"
+
+
+def event_json_ld(event: Event, display: dict, base_url: str) -> dict:
+    """The event as schema.org's Event, for search engines and agendas (absolute URLs)."""
+    base = base_url.rstrip("/")
+    page_url = base + event.get_absolute_url()
+    places = display["places"]
+    locations: list[dict] = [_schema_place(place) for place in places]
+    if event.online or not places:
+        locations.append({"@type": "VirtualLocation", "url": page_url})
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "url": page_url,
+        "startDate": timezone.localtime(event.starts_at).isoformat(),
+        "endDate": timezone.localtime(event.ends_at).isoformat(),
+        "eventAttendanceMode": _attendance_mode(event, places),
+        "eventStatus": f"{_SCHEMA}EventScheduled",
+        "location": locations[0] if len(locations) == 1 else locations,
+        "isAccessibleForFree": not event.price,
+    }
+    organisers = display["organisers"]
+    if organisers:
+        data["organizer"] = [
+            {
+                "@type": "Organization",
+                "name": row["name"],
+                **({"url": row["url"]} if row["url"].startswith("http") else {}),
+            }
+            for row in organisers
+        ]
+    registration = display["registration"]
+    offer = {
+        "@type": "Offer",
+        "price": f"{event.price:.2f}",
+        "priceCurrency": "EUR",
+        "availability": offer_availability(registration),
+        "url": base + reverse("events:register", args=[event.slug]),
+    }
+    if event.registration_opens_at:
+        offer["validFrom"] = timezone.localtime(event.registration_opens_at).isoformat()
+    data["offers"] = offer
+    if display["speakers"]:
+        data["performer"] = [
+            {
+                "@type": "Person",
+                "name": row["name"],
+                **({"jobTitle": row["title"]} if row["title"] else {}),
+            }
+            for row in display["speakers"]
+        ]
+    return data
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_for_script(data: dict) -> SafeString:
+    """JSON safe inside a <script> element: "<", ">" and "&" escaped, so no text of an editor
+    or a speaker's name can close the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # escaped above
+
+
+# --- other modules ---------------------------------------------------------------------------
+
+
+def events_of_authority(authority: object) -> QuerySet[Event]:
+    """Published events an authority spoke at, organised, hosted or supported."""
+    return (
+        Event.objects.published()
+        .filter(
+            Q(authorities=authority)
+            | Q(pk__in=EventOrganiser.objects.filter(authority=authority).values("event_id"))
+        )
+        .distinct()
+        .order_by("-starts_at")
+    )
+
+
+def published_count() -> int:
+    return Event.objects.published().count()
+
+
+def kind_counts(found: QuerySet[Event]) -> dict[str, int]:
+    """How many of `found` are of each type (one grouped query)."""
+    rows = found.order_by().values_list("kind").annotate(total=Count("pk"))
+    return dict(rows)
+
+
+def feed_events(now: datetime.datetime | None = None) -> QuerySet[Event]:
+    """The calendar feed: public published events ending from a year ago on, soonest first."""
+    now = now or timezone.now()
+    return (
+        Event.objects.published()
+        .filter(audience=Audience.PUBLIC, ends_at__gte=now - datetime.timedelta(days=365))
+        .order_by("starts_at", "pk")
+    )

@@ -1,0 +1,183 @@
+"""Public pages of events: the agenda, past events, an event, iCalendar files.
+
+Anonymous visitors get pages from the cache (`cache_public_page`). An event's page is the same
+for every reader of one kind (member or not) apart from its registration box: the article is
+rendered once per kind of reader and kept until the events change (`remember`), the box and
+the offer's availability are worked out on each request (they depend on the time and the user).
+"""
+
+from dataclasses import replace
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from essor.core.caching import cache_public_page, remember
+from essor.events import ical, selectors
+from essor.events.models import Event, EventKind
+
+FEED_LIMIT = 1000
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _kind_links(filters: selectors.EventFilters, counts: dict[str, int], base: str) -> list[dict]:
+    """Each type with its number of events, as a link selecting it (keeping the other
+    filters); types without events are left out."""
+    links = []
+    for value, label in EventKind.choices:
+        if not counts.get(value):
+            continue
+        chosen = replace(filters, kind=value)
+        pairs = [
+            (name, current)
+            for name, current in (
+                ("type", chosen.kind),
+                ("theme", chosen.theme),
+                ("public", chosen.audience),
+            )
+            if current
+        ]
+        links.append(
+            {
+                "label": label,
+                "count": counts[value],
+                "url": f"{base}?{urlencode(pairs)}",
+                "current": filters.kind == value,
+            }
+        )
+    return links
+
+
+def _page(found: QuerySet[Event], size: int, count: int, number: str | None) -> Page:
+    """A page of `found`, whose number of events the caller already knows (from the counts
+    the page shows): the paginator does not count them again."""
+    paginator = Paginator(selectors.card_rows(found), size)
+    paginator.count = count  # a cached property: the value it would have computed
+    return paginator.get_page(number)
+
+
+@cache_public_page
+def agenda(request: HttpRequest) -> HttpResponse:
+    form = selectors.EventFilterForm(request.GET or None)
+    filters = form.filters()
+    base = reverse("events:agenda")
+    counts = selectors.kind_counts(selectors.upcoming_events(replace(filters, kind="")))
+    total = counts.get(filters.kind, 0) if filters.kind else sum(counts.values())
+    page = _page(
+        selectors.upcoming_events(filters), selectors.PAGE_SIZE, total, request.GET.get("page")
+    )
+    return render(
+        request,
+        "events/agenda.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "cards": selectors.event_cards(page.object_list),
+            "count": page.paginator.count,
+            "kind_links": _kind_links(filters, counts, base),
+        },
+    )
+
+
+@cache_public_page
+def past_events(request: HttpRequest) -> HttpResponse:
+    every_year = selectors.all_past_years()
+    form = selectors.PastFilterForm(request.GET or None, years=every_year)
+    filters = form.filters()
+    years = selectors.past_years(filters) if filters.is_filtered else every_year
+    page = _page(
+        selectors.past_events(filters),
+        selectors.PAST_PAGE_SIZE,
+        sum(year.events for year in years),
+        request.GET.get("page"),
+    )
+    cards = selectors.event_cards(page.object_list)
+    return render(
+        request,
+        "events/past.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "count": page.paginator.count,
+            "years": years,
+            "groups": selectors.cards_by_year(cards),
+        },
+    )
+
+
+def _reader(user: object) -> str:
+    return "member" if selectors.may_see_members_content(user) else "public"
+
+
+def _article(slug: str, user: object, base_url: str) -> dict:
+    """The parts of an event's page that are the same for every reader of one kind."""
+    event = selectors.event_by_slug(slug)
+    if event is None:  # unpublished since its row was read
+        raise Http404("Événement introuvable")
+    display = selectors.event_display(event, user)
+    context = {"object": event, "event": event, "display": display}
+    return {
+        "head_html": render_to_string("events/_event_head.html", context),
+        "body_html": render_to_string("events/_event_body.html", context),
+        "json_ld": selectors.event_json_ld(event, display, base_url),
+    }
+
+
+@cache_public_page
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.published_event(slug)
+    if event is None:
+        raise Http404("Événement introuvable")
+    base_url = _base_url(request)
+    parts = remember(
+        f"events:page:{event.pk}:{_reader(request.user)}:{base_url}",
+        lambda: _article(slug, request.user, base_url),
+    )
+    registration = selectors.registration_state(event, request.user)
+    json_ld = {**parts["json_ld"]}
+    json_ld["offers"] = {
+        **json_ld["offers"],
+        "availability": selectors.offer_availability(registration),
+    }
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "object": event,
+            "event": event,
+            "registration": registration,
+            # Rendered by the template engine, which escaped them.
+            "head_html": mark_safe(parts["head_html"]),
+            "body_html": mark_safe(parts["body_html"]),
+            "json_ld": selectors.json_for_script(json_ld),
+        },
+    )
+
+
+def _ics_response(content: bytes) -> HttpResponse:
+    return HttpResponse(content, content_type=ICS_TYPE)
+
+
+@cache_public_page
+def event_ical(request: HttpRequest, slug: str) -> HttpResponse:
+    found = ical.calendar_events(Event.objects.published().filter(slug=slug)).first()
+    if found is None:
+        raise Http404("Événement introuvable")
+    return _ics_response(ical.event_ics(found, _base_url(request)))
+
+
+@cache_public_page
+def agenda_ical(request: HttpRequest) -> HttpResponse:
+    events = ical.calendar_events(selectors.feed_events())[:FEED_LIMIT]
+    return _ics_response(ical.event_calendar(events, _base_url(request)))
