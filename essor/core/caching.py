@@ -7,7 +7,7 @@ development, Redis when several processes serve the site).
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -90,3 +90,20 @@ def remember(key: str, compute: Callable[[], object], timeout: int = DEFAULT_TIM
         value = compute()
         cache.set(versioned, value, timeout)
     return value
+
+
+def stale_on_writes(models: Iterable[type], relations: Iterable[object] = ()) -> None:
+    """Make cached public pages stale on every save or delete of `models` and every change
+    of the many-to-many `relations` (their descriptors: `Initiative.themes`…). Called from a
+    module's AppConfig.ready."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in models:
+        post_save.connect(public_content_changed, sender=model, dispatch_uid=f"cache-{model}")
+        post_delete.connect(public_content_changed, sender=model, dispatch_uid=f"uncache-{model}")
+    for relation in relations:
+        m2m_changed.connect(
+            public_content_changed,
+            sender=relation.through,
+            dispatch_uid=f"cache-{relation.through}",
+        )

@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.views.generic import TemplateView, View
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from django.views.generic import View
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from essor.events import services
+from essor.events.admin_views import EventAdminMixin, EventScreenView
 from essor.events.models import (
     Event,
     ParticipationMode,
@@ -80,39 +78,18 @@ def _ordered(event: Event) -> QuerySet:
     return Registration.objects.filter(event=event).order_by("created_at", "pk")
 
 
-class EventRegistrationsMixin(PermissionCheckedMixin):
-    """The registration permission is checked (dispatch) before the event is looked up."""
-
+class EventRegistrationsMixin(EventAdminMixin):
     permission_policy = _policy
     permission_required = "view"
-
-    def event(self) -> Event:
-        if not hasattr(self, "_event"):
-            self._event = get_object_or_404(Event, pk=self.kwargs["pk"])
-        return self._event
 
     def back_to_list(self) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("event_registrations:index", args=[self.event().pk]))
 
 
-class RegistrationListView(EventRegistrationsMixin, WagtailAdminTemplateMixin, TemplateView):
+class RegistrationListView(EventRegistrationsMixin, EventScreenView):
     template_name = "events/admin/registrations.html"
     header_icon = "group"
-
-    def get_page_title(self) -> str:
-        return "Inscriptions"
-
-    def get_page_subtitle(self) -> str:
-        return str(self.event())
-
-    def get_breadcrumbs_items(self) -> list[dict]:
-        event = self.event()
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("event:list"), "label": "Événements"},
-            {"url": reverse("event:edit", args=[event.pk]), "label": str(event)},
-            {"url": "", "label": "Inscriptions"},
-        ]
+    screen_label = "Inscriptions"
 
     def get_context_data(self, **kwargs: object) -> dict:
         context = super().get_context_data(**kwargs)

@@ -9,18 +9,16 @@ Imported by wagtail_hooks.py, which registers the hooks below.
 from django.contrib import messages
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
 from django.utils import timezone
-from django.views.generic import TemplateView, View
+from django.views.generic import View
 from wagtail import hooks
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from essor.core.admin_views import RECORD_HEADER_BUTTONS_HOOK
 from essor.events import documents
+from essor.events.admin_views import EventAdminMixin, EventScreenView
 from essor.events.models import DocumentKind, Event, GeneratedDocument
 
 CHANGE_PERMISSION = "events.change_event"
@@ -55,16 +53,9 @@ def documents_buttons(instance: Model, user: object) -> list[Button]:
     ]
 
 
-class EventDocumentsMixin(PermissionCheckedMixin):
-    """The permission is checked (dispatch) before the event is looked up."""
-
+class EventDocumentsMixin(EventAdminMixin):
     permission_policy = _policy
     permission_required = "change"
-
-    def event(self) -> Event:
-        if not hasattr(self, "_event"):
-            self._event = get_object_or_404(Event, pk=self.kwargs["pk"])
-        return self._event
 
 
 class DocumentRow:
@@ -96,25 +87,11 @@ def _file_size(document: GeneratedDocument) -> int | None:
         return None
 
 
-class EventDocumentsView(EventDocumentsMixin, WagtailAdminTemplateMixin, TemplateView):
+class EventDocumentsView(EventDocumentsMixin, EventScreenView):
     template_name = "events/admin/documents.html"
     header_icon = "doc-full"
     http_method_names = ["get", "post"]
-
-    def get_page_title(self) -> str:
-        return "Documents à imprimer"
-
-    def get_page_subtitle(self) -> str:
-        return str(self.event())
-
-    def get_breadcrumbs_items(self) -> list[dict]:
-        event = self.event()
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("event:list"), "label": "Événements"},
-            {"url": reverse("event:edit", args=[event.pk]), "label": str(event)},
-            {"url": "", "label": "Documents à imprimer"},
-        ]
+    screen_label = "Documents à imprimer"
 
     def get_context_data(self, **kwargs: object) -> dict:
         context = super().get_context_data(**kwargs)

@@ -186,7 +186,11 @@ class Event(
         verbose_name = "événement"
         verbose_name_plural = "événements"
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["live", "starts_at"], name="event_live_start")]
+        indexes = [
+            models.Index(fields=["live", "starts_at"], name="event_live_start"),
+            # The agenda's "upcoming" filter is on the end (an event under way is upcoming).
+            models.Index(fields=["live", "ends_at"], name="event_live_end"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -305,7 +305,10 @@ def upcoming_events(filters: EventFilters, now: datetime.datetime | None = None)
 
 def past_events(filters: EventFilters, now: datetime.datetime | None = None) -> QuerySet[Event]:
     """Published events that are over, the latest first."""
-    found = Event.objects.published().past(now)
+    # Published written `live IN (true)`, an equality SQLite's planner can use: it walks the
+    # index on (live, starts_at) in the page's order, past the upcoming events, instead of
+    # sorting all the past ones (`live` alone makes it scan and sort the table).
+    found = Event.objects.filter(live__in=[True]).past(now)
     return filters.apply(found).order_by("-starts_at", "-pk")
 
 
@@ -439,6 +442,7 @@ def past_years(filters: EventFilters, now: datetime.datetime | None = None) -> l
     now = now or timezone.now()
     if filters.year:
         first = last = filters.year
+        found = past_events(filters, now)  # the index narrows the rows to that year
     else:
         # The first start of all published events (read from the index on live, starts_at):
         # a bound, years without events are not listed.
@@ -446,11 +450,12 @@ def past_years(filters: EventFilters, now: datetime.datetime | None = None) -> l
         if earliest is None:
             return []
         first, last = timezone.localtime(earliest).year, timezone.localtime(now).year
+        # Every year: reading the table straight through beats walking the index row by row.
+        found = filters.apply(Event.objects.published().past(now))
     if first > last:
         return []
     rows = (
-        past_events(filters, now)
-        .order_by()
+        found.order_by()
         .annotate(year=_start_year(first, last))
         .values("year")
         .annotate(events=Count("pk"), participants=Sum("participant_count"))

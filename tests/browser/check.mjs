@@ -2,25 +2,17 @@
 // Normally run by scripts/browser_check.sh, which builds and serves a throw-away instance.
 // See README.md beside this file for what is checked and why.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-const HERE = dirname(fileURLToPath(import.meta.url));
+import {
+  AXE_SOURCE, AXE_TAGS, BLOCKING_IMPACTS, CHROMIUM, CHROMIUM_ARGS,
+} from './scenario.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+const HERE = dirname(fileURLToPath(import.meta.url));
 const SKIP_LINK_HREF = '#contenu';
 const MAX_URLS = 300;
 const MAX_SITEMAPS = 50;

@@ -9,23 +9,9 @@
 // Environment: ESSOR_MODERATION_MEMBER, ESSOR_MODERATION_EDITOR, ESSOR_MODERATION_PASSWORD
 // (the accounts scripts/browser_check.sh creates); a task worker must run beside the server
 // for the PDFs (browser_check.sh starts `essor db_worker`).
-import { createRequire } from 'node:module';
-
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
-const TIMEOUT_MS = 30_000;
-const PDF_TIMEOUT_MS = 120_000;
+import {
+  accessible, expect, launch, logIn as logInAt, scenario, TIMEOUT_MS,
+} from './scenario.mjs';
 
 const [base] = process.argv.slice(2);
 const MEMBER = process.env.ESSOR_MODERATION_MEMBER;
@@ -37,55 +23,14 @@ if (!base || !MEMBER || !EDITOR || !PASSWORD) {
   process.exit(2);
 }
 const url = (path) => new URL(path, base).href;
+const PDF_TIMEOUT_MS = 120_000; // the task worker makes the PDFs in the background
 const SUFFIX = Date.now().toString(36);
 const TITLE = `Journée de formation loi ESS ${SUFFIX}`;
 let SLUG = ''; // the address the admin derives from the title as it is typed
 const NEXT_YEAR = new Date().getFullYear() + 1;
 
-let passed = 0;
-let failed = 0;
-
-async function step(label, fn) {
-  try {
-    await fn();
-    passed += 1;
-    console.log(`OK    événement : ${label}`);
-    return true;
-  } catch (error) {
-    failed += 1;
-    console.log(`ÉCHEC événement : ${label} — ${String(error.message || error).split('\n')[0]}`);
-    return false;
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function accessible(page) {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    AXE_TAGS,
-  );
-  const blocking = results.violations.filter((v) => BLOCKING_IMPACTS.has(v.impact));
-  const summary = blocking.map((v) => `${v.id} (${v.impact}) ${v.nodes[0]?.target?.flat().join(' ')}`);
-  expect(blocking.length === 0, `axe : ${summary.join(' ; ')}`);
-  const h1 = await page.locator('h1').count();
-  expect(h1 === 1, `${h1} <h1> (exactement 1 attendu)`);
-}
-
-async function logIn(context, email) {
-  const page = await context.newPage();
-  await page.goto(url('/compte/connexion/'), { timeout: TIMEOUT_MS });
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/compte/connexion/'), { timeout: TIMEOUT_MS }),
-    page.getByRole('button', { name: 'Se connecter' }).click(),
-  ]);
-  return page;
-}
+const { step, counts } = scenario('événement');
+const logIn = (context, email) => logInAt(context, base, email, PASSWORD);
 
 /** A session of the programme, with one person chosen in the chooser's modal. */
 async function addSession(editor, index, title, start, end, role) {
@@ -125,7 +70,7 @@ async function register(page, { firstName, lastName, email }) {
 }
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launch();
   const newContext = () => browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
   try {
     const editorContext = await newContext();
@@ -241,8 +186,8 @@ async function main() {
     });
   } finally {
     await browser.close();
-    console.log(`événement : ${passed} étape(s) réussie(s), ${failed} en échec`);
-    if (failed) process.exitCode = 1;
+    console.log(`événement : ${counts.passed} étape(s) réussie(s), ${counts.failed} en échec`);
+    if (counts.failed) process.exitCode = 1;
   }
 }
 

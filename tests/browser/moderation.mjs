@@ -6,22 +6,9 @@
 // Environment: ESSOR_MODERATION_MEMBER, ESSOR_MODERATION_EDITOR (e-mail addresses) and
 // ESSOR_MODERATION_PASSWORD: accounts scripts/browser_check.sh creates in its throw-away
 // instance (the member is attached to an authority). See README.md beside this file.
-import { createRequire } from 'node:module';
-
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require('axe-core').source;
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
-const TIMEOUT_MS = 30_000;
+import {
+  accessible, expect, launch, logIn as logInAt, scenario, TIMEOUT_MS,
+} from './scenario.mjs';
 
 const [base] = process.argv.slice(2);
 const MEMBER = process.env.ESSOR_MODERATION_MEMBER;
@@ -36,55 +23,11 @@ const url = (path) => new URL(path, base).href;
 // A name of its own, so that a second run on the same instance finds its own proposal.
 const NAME = `Atelier vélo solidaire ${Date.now().toString(36)}`;
 
-let passed = 0;
-let failed = 0;
-
-async function step(label, fn) {
-  try {
-    await fn();
-    passed += 1;
-    console.log(`OK    modération : ${label}`);
-    return true;
-  } catch (error) {
-    failed += 1;
-    console.log(`ÉCHEC modération : ${label} — ${String(error.message || error).split('\n')[0]}`);
-    return false;
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-/** axe-core on the page as it is, plus one h1 and a main: the member's pages are checked
- * like the public ones (check.mjs), logged in. */
-async function accessible(page) {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    AXE_TAGS,
-  );
-  const blocking = results.violations.filter((v) => BLOCKING_IMPACTS.has(v.impact));
-  const summary = blocking.map((v) => `${v.id} (${v.impact}) ${v.nodes[0]?.target?.flat().join(' ')}`);
-  expect(blocking.length === 0, `axe : ${summary.join(' ; ')}`);
-  const h1 = await page.locator('h1').count();
-  expect(h1 === 1, `${h1} <h1> (exactement 1 attendu)`);
-}
-
-async function logIn(context, email) {
-  const page = await context.newPage();
-  await page.goto(url('/compte/connexion/'), { timeout: TIMEOUT_MS });
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/compte/connexion/'), { timeout: TIMEOUT_MS }),
-    page.getByRole('button', { name: 'Se connecter' }).click(),
-  ]);
-  return page;
-}
+const { step, counts } = scenario('modération');
+const logIn = (context, email) => logInAt(context, base, email, PASSWORD);
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launch();
   const newContext = () => browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
   try {
     const memberContext = await newContext();
@@ -166,8 +109,8 @@ async function main() {
   } finally {
     await browser.close().catch(() => {});
   }
-  console.log(`moderation: ${passed} passed, ${failed} failed`);
-  process.exit(failed || passed === 0 ? 1 : 0);
+  console.log(`moderation: ${counts.passed} passed, ${counts.failed} failed`);
+  process.exit(counts.failed || counts.passed === 0 ? 1 : 0);
 }
 
 main().catch((error) => {

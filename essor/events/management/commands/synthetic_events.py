@@ -289,7 +289,9 @@ class Generator:
 
     # -- one event ---------------------------------------------------------------------------
 
-    def _event(self, number: int, kind: str, starts_at, ends_at) -> Event:
+    def _event(
+        self, number: int, kind: str, starts_at: datetime.datetime, ends_at: datetime.datetime
+    ) -> Event:
         online = kind in ONLINE_KINDS
         commune = None if online else self.rng.choice(self.large)
         label = EventKind(kind).label
@@ -300,8 +302,8 @@ class Generator:
             slug=f"{SLUG_PREFIX}{number:05d}",
             kind=kind,
             summary=(
-                f"{SYNTHETIC_NOTE} : {label.lower()} fictive sur {topic}, générée pour mesurer "
-                "le site, sans rapport avec un événement réel."
+                f"{SYNTHETIC_NOTE} : {label.lower()} sur {topic}, événement fictif généré pour "
+                "mesurer le site, sans rapport avec un événement réel."
             ),
             description=f"<p>{SYNTHETIC_NOTE}. Texte de remplissage.</p>",
             starts_at=starts_at,
@@ -331,7 +333,9 @@ class Generator:
             event.participant_count_is_estimate = self.rng.random() < 0.3
         return event
 
-    def _slots(self, start: datetime.datetime, end: datetime.datetime, count: int) -> list:
+    def _slots(
+        self, start: datetime.datetime, end: datetime.datetime, count: int
+    ) -> list[tuple[datetime.time, datetime.time]]:
         """`count` sessions of equal length between the local start and end times of a day."""
         first = timezone.localtime(start)
         last = timezone.localtime(end).replace(year=first.year, month=first.month, day=first.day)
