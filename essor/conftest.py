@@ -1,5 +1,5 @@
-"""Shared test harness: the referential is imported once per test database; fixtures for
-accounts of every role."""
+"""Shared test harness: the referential is imported once per test database (and again after
+a transactional test emptied it); fixtures for accounts of every role."""
 
 import pytest
 
@@ -34,6 +34,45 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         referential_import()
+
+
+# A transactional test (django_db(transaction=True)) empties every table when it ends, the
+# referential included; the next test that is not transactional gets it back.
+_flushed = {"referential": False}
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    by_marker = marker is not None and bool(
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    return by_marker or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    try:
+        return (yield)
+    finally:
+        if _transactional(item):
+            _flushed["referential"] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before this test's fixtures (and outside its transaction, which would undo it)."""
+    if not _flushed["referential"] or _transactional(item):
+        return
+    _flushed["referential"] = False
+    from pytest_django.plugin import blocking_manager_key
+
+    from essor.territories.models import Territory
+    from essor.territories.services import referential_import
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not Territory.objects.exists():
+            referential_import()
 
 
 @pytest.fixture(autouse=True)
