@@ -11,7 +11,7 @@ from essor.ingest.reading import corpus_dir
 
 
 @pytest.fixture(scope="module")
-def scores(django_db_blocker):
+def scores(django_db_setup, django_db_blocker):
     folder = corpus_dir()
     if not folder.is_dir():
         if os.environ.get("CI"):
