@@ -24,13 +24,13 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from essor.core.caching import public_content_changed
+from essor.core.management.synthetic import SyntheticDataCommand
 from essor.core.models import Theme
 from essor.core.services import theme_get_or_create
 from essor.events.models import (
@@ -146,7 +146,7 @@ class Plan:
     full: bool = False
 
 
-class Command(BaseCommand):
+class Command(SyntheticDataCommand):
     help = (
         "Complète la base avec des événements SYNTHÉTIQUES publiés pour les bancs d'essai "
         "(benchmarks/), jusqu'au total demandé : types, thèmes, années 2010–2027 (les derniers "
@@ -156,28 +156,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)  # --seed, --force
         parser.add_argument(
             "--count",
             type=int,
             default=5000,
             help="nombre total d'événements publiés visé, existants compris (défaut 5000)",
         )
-        parser.add_argument("--seed", type=int, default=1, help="graine du tirage (défaut 1)")
         parser.add_argument(
             "--replace",
             action="store_true",
             help="supprime d'abord les événements synthétiques existants",
         )
-        parser.add_argument(
-            "--force", action="store_true", help="autorise l'écriture quand ESSOR_ENV=production"
-        )
 
     def handle(self, *args, count: int, seed: int, replace: bool, force: bool, **options):
-        if settings.PRODUCTION and not force:
-            raise CommandError(
-                "Refusé en production : ces données synthétiques ne servent qu'aux bancs "
-                "d'essai. Ajoutez --force si c'est vraiment voulu."
-            )
+        self.refuse_in_production(force)
         if count < 0:
             raise CommandError("Le total doit être positif.")
         with transaction.atomic():

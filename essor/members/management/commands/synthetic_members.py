@@ -15,14 +15,14 @@ import math
 import random
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
 from essor.core.caching import public_content_changed
+from essor.core.management.synthetic import SyntheticDataCommand
 from essor.core.models import Theme
 from essor.core.text import fold
 from essor.members.models import (
@@ -91,7 +91,7 @@ FIGURES = [
 ]
 
 
-class Command(BaseCommand):
+class Command(SyntheticDataCommand):
     help = (
         "Complète la base avec des données SYNTHÉTIQUES pour les bancs d'essai (benchmarks/) : "
         "collectivités prises dans le référentiel, personnes et fonctions, adhésions, fiches "
@@ -100,6 +100,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)  # --seed, --force
         parser.add_argument(
             "--authorities",
             type=int,
@@ -112,17 +113,9 @@ class Command(BaseCommand):
             default=10000,
             help="nombre total de personnes visé, existantes comprises (défaut 10000)",
         )
-        parser.add_argument("--seed", type=int, default=1, help="graine du tirage (défaut 1)")
-        parser.add_argument(
-            "--force", action="store_true", help="autorise l'écriture quand ESSOR_ENV=production"
-        )
 
     def handle(self, *args, authorities: int, people: int, seed: int, force: bool, **options):
-        if settings.PRODUCTION and not force:
-            raise CommandError(
-                "Refusé en production : ces données synthétiques ne servent qu'aux bancs "
-                "d'essai. Ajoutez --force si c'est vraiment voulu."
-            )
+        self.refuse_in_production(force)
         if authorities < 0 or people < 0:
             raise CommandError("Les totaux doivent être positifs.")
         with transaction.atomic():
