@@ -17,6 +17,8 @@ EDITOR_APPS = [
     "initiatives",
     "library",
     "events",
+    "news",
+    "letters",
     "ingest",
     "search",
     "wagtailimages",

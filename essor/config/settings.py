@@ -56,7 +56,9 @@ INSTALLED_APPS = [
     "essor.initiatives",
     "essor.library",
     "essor.events",
+    "essor.news",
     "essor.ingest",
+    "essor.letters",
     "essor.search",
     "essor.demo",
     # Wagtail
@@ -270,6 +272,18 @@ ESSOR_SEARCH_AUTO_INDEX = os.environ.get("ESSOR_SEARCH_AUTO_INDEX", "1") != "0"
 # many days after the event (the registration form's consent text says so).
 ESSOR_EVENT_REMINDER_DAYS = int(os.environ.get("ESSOR_EVENT_REMINDER_DAYS", "2"))
 ESSOR_EVENT_RETENTION_DAYS = int(os.environ.get("ESSOR_EVENT_RETENTION_DAYS", "365"))
+# Letters (essor/letters): the sender of the letters; messages per second a worker sends at
+# most (0: as fast as the SMTP server takes them); how many deliveries a worker claims at once,
+# and after how long without news from it another worker takes them back; temporary SMTP
+# failures are retried this many times, first after this many seconds (then doubling);
+# unconfirmed subscriptions are deleted after this many days.
+ESSOR_LETTERS_FROM_EMAIL = os.environ.get("ESSOR_LETTERS_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+ESSOR_LETTERS_RATE = float(os.environ.get("ESSOR_LETTERS_RATE", "0"))
+ESSOR_LETTERS_BATCH = int(os.environ.get("ESSOR_LETTERS_BATCH", "100"))
+ESSOR_LETTERS_CLAIM_LEASE_SECONDS = int(os.environ.get("ESSOR_LETTERS_CLAIM_LEASE_SECONDS", "300"))
+ESSOR_LETTERS_MAX_ATTEMPTS = int(os.environ.get("ESSOR_LETTERS_MAX_ATTEMPTS", "5"))
+ESSOR_LETTERS_RETRY_SECONDS = int(os.environ.get("ESSOR_LETTERS_RETRY_SECONDS", "600"))
+ESSOR_LETTERS_PENDING_DAYS = int(os.environ.get("ESSOR_LETTERS_PENDING_DAYS", "30"))
 
 # Benchmarks mount a bare Django view beside the site to compare against (benchmarks/).
 ESSOR_BENCHMARK_ROUTES = env_bool("ESSOR_BENCHMARK_ROUTES")

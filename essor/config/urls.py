@@ -10,6 +10,7 @@ from essor.events.sitemaps import SITEMAPS as EVENT_SITEMAPS
 from essor.initiatives.sitemaps import SITEMAPS as INITIATIVE_SITEMAPS
 from essor.library.sitemaps import SITEMAPS as LIBRARY_SITEMAPS
 from essor.members.sitemaps import SITEMAPS as MEMBER_SITEMAPS
+from essor.news.sitemaps import SITEMAPS as NEWS_SITEMAPS
 
 sitemaps = {
     "pages": WagtailSitemap,
@@ -17,6 +18,7 @@ sitemaps = {
     **INITIATIVE_SITEMAPS,
     **LIBRARY_SITEMAPS,
     **EVENT_SITEMAPS,
+    **NEWS_SITEMAPS,
 }
 
 urlpatterns = [
@@ -28,6 +30,8 @@ urlpatterns = [
     path("initiatives/", include("essor.initiatives.urls")),
     path("bibliotheque/", include("essor.library.urls")),
     path("evenements/", include("essor.events.urls")),
+    path("actualites/", include("essor.news.urls")),
+    path("lettres/", include("essor.letters.urls")),
     path("recherche/", include("essor.search.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]

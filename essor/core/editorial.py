@@ -19,6 +19,13 @@ LICENCE_URLS = {
 }
 
 
+class Audience(models.TextChoices):
+    """Who may read a piece of content: events, articles, letters."""
+
+    PUBLIC = "public", "Ouvert à tous"
+    MEMBERS = "adherents", "Réservé aux adhérents"
+
+
 class PublishedQuerySet(models.QuerySet):
     """For models with Wagtail's DraftStateMixin: the row is the published version."""
 

@@ -22,7 +22,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 
-from essor.core.editorial import PublishedQuerySet
+from essor.core.editorial import Audience, PublishedQuerySet
 from essor.core.models import Theme
 from essor.initiatives.models import Initiative, PracticeSheet
 from essor.library.models import Publication
@@ -52,11 +52,6 @@ class EventKind(models.TextChoices):
 TRAINING_KINDS = frozenset(
     {EventKind.TRAINING_DAY, EventKind.ONLINE_CONFERENCE, EventKind.MINUTE_CONFERENCE}
 )
-
-
-class Audience(models.TextChoices):
-    PUBLIC = "public", "Ouvert à tous"
-    MEMBERS = "adherents", "Réservé aux adhérents"
 
 
 class EventQuerySet(PublishedQuerySet):

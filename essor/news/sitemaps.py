@@ -1,0 +1,3 @@
+"""The news module's public pages in the sitemap (filled by the news pages' work)."""
+
+SITEMAPS: dict = {}
