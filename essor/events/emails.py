@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Site
 
+from essor.core.links import absolute_url
 from essor.core.models import NetworkSettings
 from essor.events import selectors, services
 from essor.events.forms import money, price_rule
@@ -54,18 +55,14 @@ def waiting_rank(registration: Registration) -> int | None:
     return ahead.count() + 1
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 def registration_links(registration: Registration) -> dict[str, str]:
     """The absolute links of a registration's secret token, and of its event's page."""
     event = registration.event
     return {
-        "manage_url": absolute(reverse("events:registration", args=[registration.token])),
-        "cancel_url": absolute(reverse("events:cancel", args=[registration.token])),
-        "evaluation_url": absolute(reverse("events:evaluate", args=[registration.token])),
-        "event_url": absolute(event.get_absolute_url()) if event.live else "",
+        "manage_url": absolute_url(reverse("events:registration", args=[registration.token])),
+        "cancel_url": absolute_url(reverse("events:cancel", args=[registration.token])),
+        "evaluation_url": absolute_url(reverse("events:evaluate", args=[registration.token])),
+        "event_url": absolute_url(event.get_absolute_url()) if event.live else "",
     }
 
 

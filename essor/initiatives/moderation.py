@@ -30,7 +30,6 @@ import logging
 import secrets
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -52,6 +51,7 @@ from wagtail.models import (
 from wagtail.users.models import UserProfile
 
 from essor.core.editorial import unique_slug
+from essor.core.links import absolute_url
 from essor.core.roles import GROUP_NAMES, Role, has_role
 from essor.initiatives import emails
 from essor.initiatives.forms import Attachment
@@ -294,7 +294,7 @@ def _stored_attachment(content: ProposalContent, user: object) -> Iterator[Sourc
         yield Source(
             kind=SourceKind.PUBLICATION if attachment.kind == "pdf" else SourceKind.WEB,
             title=f"Pièce jointe de la proposition : {attachment.original_name}"[:300],
-            url=_absolute(stored.url if attachment.kind == "pdf" else stored.file.url),
+            url=absolute_url(stored.url if attachment.kind == "pdf" else stored.file.url),
             date=timezone.localdate(),
         )
     except BaseException:
@@ -323,10 +323,6 @@ def proposals_collection() -> Collection:
     root = Collection.get_first_root_node()
     found = root.get_children().filter(name=COLLECTION_NAME).first()
     return found or root.add_child(name=COLLECTION_NAME)
-
-
-def _absolute(path: str) -> str:
-    return path if path.startswith("http") else settings.SITE_URL + path
 
 
 # -- who may do what -----------------------------------------------------------------------
@@ -532,4 +528,4 @@ def notify_refused(
 
 
 def _rework_url(initiative: Initiative) -> str:
-    return _absolute(reverse("initiatives:proposal_edit", args=[initiative.pk]))
+    return absolute_url(reverse("initiatives:proposal_edit", args=[initiative.pk]))
