@@ -98,6 +98,8 @@ EVENTS_BENCH = ROOT / "benchmarks" / "bench_events.py"
 EVENTS_TITLE = "## Événements"
 SEARCH_LATENCY_BENCH = ROOT / "benchmarks" / "bench_search_latency.py"
 SEARCH_LATENCY_TITLE = "## Latence de la recherche"
+LETTERS_BENCH = ROOT / "benchmarks" / "bench_letters.py"
+LETTERS_TITLE = "## Lettres : envoi d'un numéro"
 HOST = "127.0.0.1"  # loopback only
 
 
@@ -845,6 +847,55 @@ def only_events() -> int:
     return 1 if pages is None or events["status"] == "error" else 0
 
 
+# --- letters (issue 8) ------------------------------------------------------------------------
+
+
+def letters_lines(result: dict) -> list[str]:
+    return _bench_module(LETTERS_BENCH).report_lines(result)
+
+
+def with_letters_section(text: str, section: list[str]) -> str:
+    """RESULTS.md with its letters section replaced, or added before the total duration."""
+    lines = text.splitlines()
+    if LETTERS_TITLE in lines:
+        start = lines.index(LETTERS_TITLE)
+        end = next(
+            (
+                n
+                for n in range(start + 1, len(lines))
+                if lines[n].startswith(("## ", "Durée totale"))
+            ),
+            len(lines),
+        )
+    else:
+        start = end = next(
+            (n for n, line in enumerate(lines) if line.startswith("Durée totale")), len(lines)
+        )
+    lines[start:end] = [LETTERS_TITLE, "", *section, ""]
+    return "\n".join(lines) + "\n"
+
+
+def only_letters() -> int:
+    """`run.py --only letters`: a throw-away instance, migrated only (the letters benchmark
+    makes its own subscribers and issues), then the sending benchmark on SQLite and on a
+    throw-away PostgreSQL database; RESULTS.md's letters section replaced, the other sections
+    left as they are."""
+    var_dir = Path(tempfile.mkdtemp(prefix="essor-bench-letters-"))
+    try:
+        env = instance_env(var_dir)
+        log(f"instance jetable dans {var_dir}")
+        essor(env, "migrate", "--no-input", "-v", "0")
+        letters = run_in_process(env, LETTERS_BENCH)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+    section = letters_lines(letters)
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    RESULTS.write_text(with_letters_section(text, section), encoding="utf-8")
+    print("\n".join(section))
+    log(f"section « {LETTERS_TITLE[3:]} » écrite dans {RESULTS.relative_to(ROOT)}")
+    return 1 if letters["status"] == "error" else 0
+
+
 def sheet_pdf_lines(result: dict) -> list[str]:
     if result["status"] == "absent":
         return ["Non mesuré : `benchmarks/bench_sheet_pdf.py` absent."]
@@ -884,6 +935,7 @@ def main() -> int:
         resolver = run_in_process(env, RESOLVER_BENCH)
         sheet_pdf = run_in_process(env, SHEET_PDF_BENCH)
         events = run_in_process(env, EVENTS_BENCH)
+        letters = run_in_process(env, LETTERS_BENCH)
         ingest = run_in_process(env, INGEST_BENCH)
         search = search_quality()
         latency = search_latency()
@@ -910,6 +962,7 @@ def main() -> int:
         time.monotonic() - started,
     )
     text = with_events_section(text, events_lines(events, pages, EVENT_PAGES))
+    text = with_letters_section(text, letters_lines(letters))
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(text)
@@ -921,6 +974,7 @@ def main() -> int:
         search["status"],
         latency["status"],
         events["status"],
+        letters["status"],
     )
     return 1 if "error" in statuses else 0
 
@@ -932,4 +986,6 @@ if __name__ == "__main__":
         sys.exit(only_search_latency())
     if sys.argv[1:] == ["--only", "events"]:
         sys.exit(only_events())
+    if sys.argv[1:] == ["--only", "letters"]:
+        sys.exit(only_letters())
     sys.exit(main())

@@ -200,6 +200,8 @@ EMAIL_BACKEND = os.environ.get(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (browser checks).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -43,9 +43,7 @@ class AgendaItem:
         return AgendaOrigin.LABELS.get(self.origin, "")
 
 
-def agenda_items(
-    start: datetime.date, end: datetime.date | None, user: object
-) -> list[AgendaItem]:
+def agenda_items(start: datetime.date, end: datetime.date | None, user: object) -> list[AgendaItem]:
     """Every source's items that take place on a day of [start, end] (end open when None),
     members-only ones only for a user who may read them, in date order."""
     items: list[AgendaItem] = []

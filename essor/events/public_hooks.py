@@ -1,14 +1,19 @@
 """The module's places in other pages, through the layout's hooks (see
-essor/core/navigation.py): the search source, an authority's events on its profile sheet and
-the number of events among the home page's figures. Imported by wagtail_hooks.py."""
+essor/core/navigation.py and essor/core/agenda.py): the search source, an authority's events on
+its profile sheet, the number of events among the home page's figures and the network's events
+in the merged agenda. Imported by wagtail_hooks.py."""
+
+import datetime
 
 from django.utils import timezone
 from wagtail import hooks
 
+from essor.core.agenda import AGENDA_SOURCES_HOOK, AgendaItem, AgendaOrigin
 from essor.core.caching import remember
 from essor.core.navigation import AUTHORITY_RELATED_HOOK, HOME_FIGURES_HOOK
 from essor.core.search_sources import SEARCH_SOURCES_HOOK, SearchSource
 from essor.events import selectors
+from essor.events.models import Event
 from essor.events.search_documents import event_source
 from essor.members.models import Authority
 
@@ -55,3 +60,43 @@ def event_figures() -> list[dict]:
             "label": f"rencontre{'s' if count > 1 else ''} et formation{'s' if count > 1 else ''}",
         }
     ]
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@hooks.register(AGENDA_SOURCES_HOOK)
+def network_events_agenda(
+    start: datetime.date, end: datetime.date | None, user: object
+) -> list[AgendaItem]:
+    """The network's published events taking place on a day of [start, end] (local days).
+    Members-only events are listed for everyone, as in the events' own agenda (their page is
+    open to all; registration is what is reserved): `members_only` marks them."""
+    found = Event.objects.published().filter(ends_at__gte=_day_start(start))
+    if end is not None:
+        found = found.filter(starts_at__lt=_day_start(end + datetime.timedelta(days=1)))
+    found = selectors.card_rows(found).prefetch_related("themes").order_by("starts_at", "pk")
+    kinds = dict(selectors.EventKind.choices)
+    items = []
+    for event in found:
+        starts_at = timezone.localtime(event.starts_at)
+        ends_on = timezone.localtime(event.ends_at).date() if event.ends_at else None
+        items.append(
+            AgendaItem(
+                key=f"event:{event.pk}",
+                title=event.title,
+                url=event.get_absolute_url(),
+                starts_on=starts_at.date(),
+                ends_on=ends_on if ends_on and ends_on != starts_at.date() else None,
+                starts_at=event.starts_at,
+                place=selectors.location_text(event),
+                origin=AgendaOrigin.NETWORK,
+                kind_label=kinds.get(event.kind, ""),
+                organiser="",
+                summary=event.summary,
+                themes=tuple(theme.slug for theme in event.themes.all()),
+                members_only=event.members_only,
+            )
+        )
+    return items

@@ -1,4 +1,6 @@
-"""Members' proposals of initiatives and their moderation.
+"""Members' proposals and their moderation: initiatives here, and every other kind of content
+members propose (news articles, agenda entries), which registers a `ProposalKind` and calls
+the generic services of this module (one workflow, one way to list, rework and announce).
 
 A proposal is a revision of an initiative under the workflow "Modération des propositions des
 membres" (a `ProposalReviewTask` for the editors and administrators groups, see workflow.py):
@@ -28,7 +30,7 @@ import dataclasses
 import datetime
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -87,17 +89,63 @@ _PLAIN_FIELDS = (
 
 
 class ProposalConflict(Exception):
-    """Another proposal on this initiative is already with the team."""
+    """Another proposal on this item is already with the team."""
+
+
+# -- kinds of proposals --------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ProposalKind:
+    """A kind of content members propose: its model (a snippet with Wagtail's workflow
+    mixins), the noun its authors' e-mails use, its rework and "my proposals" routes and the
+    folder of its e-mail templates (`proposal_published`, `proposal_changes_requested`,
+    `proposal_refused`, each as `.txt`, `.html` and `_subject.txt`)."""
+
+    model: type[models.Model]
+    noun: str
+    rework_url_name: str
+    my_proposals_url_name: str
+    email_templates: str
+
+
+_KINDS: dict[type[models.Model], ProposalKind] = {}
+
+
+def proposal_kind_register(kind: ProposalKind) -> ProposalKind:
+    """Make a model's proposals known to the workflow set-up and to the authors' e-mails
+    (called when the proposing module is imported)."""
+    _KINDS[kind.model] = kind
+    return kind
+
+
+def _kind_of_state(state: WorkflowState) -> ProposalKind | None:
+    for model, kind in _KINDS.items():
+        if state.base_content_type_id == ContentType.objects.get_for_model(model).pk:
+            return kind
+    return None
+
+
+INITIATIVE_PROPOSALS = proposal_kind_register(
+    ProposalKind(
+        model=Initiative,
+        noun="initiative",
+        rework_url_name="initiatives:proposal_edit",
+        my_proposals_url_name="initiatives:my_proposals",
+        email_templates="initiatives/emails/",
+    )
+)
 
 
 # -- the workflow --------------------------------------------------------------------------
 
 
 @transaction.atomic
-def moderation_workflow_ensure() -> Workflow:
+def moderation_workflow_ensure(*proposed_models: type[models.Model]) -> Workflow:
     """The members' proposals workflow, its task for editors and administrators, assigned
-    to initiatives unless the team assigned another workflow. Idempotent; a proposal always
-    needs a moderation workflow, so ours is reactivated when none is assigned."""
+    to the given models (every registered kind by default) unless the team assigned another
+    workflow. Idempotent; a proposal always needs a moderation workflow, so ours is
+    reactivated when none is assigned."""
     groups = [Group.objects.get_or_create(name=GROUP_NAMES[role])[0] for role in _REVIEWER_ROLES]
     task = ProposalReviewTask.objects.filter(name=TASK_NAME).first()
     if task is None:
@@ -108,14 +156,15 @@ def moderation_workflow_ensure() -> Workflow:
         workflow = Workflow.objects.create(name=WORKFLOW_NAME)
     if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-    content_type = ContentType.objects.get_for_model(Initiative, for_concrete_model=False)
-    assigned = WorkflowContentType.objects.filter(content_type=content_type).first()
-    if assigned is None or not assigned.workflow.active:
-        workflow.active = True
-        workflow.save(update_fields=["active"])
-        WorkflowContentType.objects.update_or_create(
-            content_type=content_type, defaults={"workflow": workflow}
-        )
+    for model in proposed_models or tuple(_KINDS):
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        assigned = WorkflowContentType.objects.filter(content_type=content_type).first()
+        if assigned is None or not assigned.workflow.active:
+            workflow.active = True
+            workflow.save(update_fields=["active"])
+            WorkflowContentType.objects.update_or_create(
+                content_type=content_type, defaults={"workflow": workflow}
+            )
     return workflow
 
 
@@ -125,8 +174,81 @@ def moderation_workflow_ensure_after_migrate(sender: object, **kwargs: object) -
         moderation_workflow_ensure()
 
 
-def _workflow() -> Workflow:
-    return Initiative.get_default_workflow() or moderation_workflow_ensure()
+# -- generic proposing ---------------------------------------------------------------------
+
+
+def proposal_create(item: models.Model, user: object) -> None:
+    """Save a new item (not live, its content applied) with a revision by its author and
+    submit it to moderation. Call it inside the caller's transaction: nothing is saved if
+    the workflow cannot start."""
+    item.live = False
+    CreateAction(item, user=user).execute(skip_permission_checks=True)
+    proposal_start(item, user)
+
+
+@transaction.atomic
+def proposal_rework(
+    proposal: "Proposal", user: object, apply: Callable[[models.Model], None]
+) -> models.Model:
+    """The author's reworked proposal after changes were requested (the workflow resumes)
+    or after a refusal (it starts again): `apply` writes the new content on their latest
+    revision. ProposalConflict when someone else's proposal on the same item is with the
+    team meanwhile, or when this one is no longer the author's to rework."""
+    model = type(proposal.item)
+    locked = model.objects.select_for_update().get(pk=proposal.item.pk)
+    state = WorkflowState.objects.get(pk=proposal.state.pk)
+    active = WorkflowState.objects.active().for_instance(locked).exclude(pk=state.pk)
+    if active.exists() or not proposal.can_rework:
+        raise ProposalConflict
+    draft = latest_revision_of(locked, user).as_object()
+    apply(draft)
+    EditAction(draft, user=user).execute(skip_permission_checks=True)
+    if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        quiet_admin_notifications(user)
+        state.resume(user=user)
+    else:
+        proposal_start(draft, user)
+    return draft
+
+
+def proposal_start(item: models.Model, user: object) -> WorkflowState:
+    """Submit the item's latest revision to moderation, in the author's name."""
+    quiet_admin_notifications(user)
+    workflow = type(item).get_default_workflow() or moderation_workflow_ensure(type(item))
+    try:
+        return workflow.start(item, user)
+    except (ValidationError, IntegrityError):
+        # Another proposal started between our check and now (one active workflow at most).
+        raise ProposalConflict from None
+
+
+def quiet_admin_notifications(user: object) -> None:
+    """Wagtail's "approved"/"rejected" e-mails link to the admin, which member users cannot
+    open: they get ours instead (editors keep Wagtail's, which they use elsewhere)."""
+    if has_role(user, Role.EDITOR):
+        return
+    profile = UserProfile.get_for_user(user)
+    if profile.approved_notifications or profile.rejected_notifications:
+        profile.approved_notifications = profile.rejected_notifications = False
+        profile.save(update_fields=["approved_notifications", "rejected_notifications"])
+
+
+@contextlib.contextmanager
+def stored_attachment(
+    attachment: Attachment | None, user: object, proposal_name: str
+) -> Iterator[models.Model | None]:
+    """The checked attachment stored in the proposals collection (an Image or a Document),
+    deleted again, file included, if the proposal is not saved."""
+    if attachment is None:
+        yield None
+        return
+    stored = _store(attachment, user, proposal_name)
+    try:
+        yield stored
+    except BaseException:
+        stored.file.delete(save=False)
+        stored.delete()
+        raise
 
 
 # -- proposing -----------------------------------------------------------------------------
@@ -172,8 +294,7 @@ def initiative_propose(user: object, content: ProposalContent) -> Initiative:
     initiative = Initiative(slug=unique_slug(Initiative, content.name))
     with _stored_attachment(content, user) as source, transaction.atomic():
         _apply(initiative, content, authority, source)
-        CreateAction(initiative, user=user).execute(skip_permission_checks=True)
-        _start(initiative, user)
+        proposal_create(initiative, user)
     return initiative
 
 
@@ -190,7 +311,7 @@ def initiative_propose_change(
         draft = locked.get_latest_revision_as_object()
         _apply(draft, content, authority_of_user(user), source)
         EditAction(draft, user=user).execute(skip_permission_checks=True)
-        _start(draft, user)
+        proposal_start(draft, user)
     return draft
 
 
@@ -198,41 +319,10 @@ def proposal_resubmit(proposal: "Proposal", user: object, content: ProposalConte
     """The author's reworked proposal after changes were requested (the workflow resumes)
     or after a refusal (it starts again). ProposalConflict when someone else's proposal on
     the same initiative is with the team meanwhile."""
-    with _stored_attachment(content, user) as source, transaction.atomic():
-        locked = Initiative.objects.select_for_update().get(pk=proposal.initiative.pk)
-        state = WorkflowState.objects.get(pk=proposal.state.pk)
-        active = WorkflowState.objects.active().for_instance(locked).exclude(pk=state.pk)
-        if active.exists() or not proposal.can_rework:
-            raise ProposalConflict
-        draft = _latest_revision_of(locked, user).as_object()
-        _apply(draft, content, authority_of_user(user), source)
-        EditAction(draft, user=user).execute(skip_permission_checks=True)
-        if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-            _quiet_admin_notifications(user)
-            state.resume(user=user)
-        else:
-            _start(draft, user)
-    return draft
-
-
-def _start(initiative: Initiative, user: object) -> WorkflowState:
-    _quiet_admin_notifications(user)
-    try:
-        return _workflow().start(initiative, user)
-    except (ValidationError, IntegrityError):
-        # Another proposal started between our check and now (one active workflow at most).
-        raise ProposalConflict from None
-
-
-def _quiet_admin_notifications(user: object) -> None:
-    """Wagtail's "approved"/"rejected" e-mails link to the admin, which member users cannot
-    open: they get ours instead (editors keep Wagtail's, which they use elsewhere)."""
-    if has_role(user, Role.EDITOR):
-        return
-    profile = UserProfile.get_for_user(user)
-    if profile.approved_notifications or profile.rejected_notifications:
-        profile.approved_notifications = profile.rejected_notifications = False
-        profile.save(update_fields=["approved_notifications", "rejected_notifications"])
+    with _stored_attachment(content, user) as source:
+        return proposal_rework(
+            proposal, user, lambda draft: _apply(draft, content, authority_of_user(user), source)
+        )
 
 
 def _apply(
@@ -283,24 +373,18 @@ def _ordered(items: list) -> list:
 
 @contextlib.contextmanager
 def _stored_attachment(content: ProposalContent, user: object) -> Iterator[Source | None]:
-    """Store the attachment in the collection and give the Source line pointing at it; the
-    file is deleted again if the proposal is not saved."""
-    if content.attachment is None:
-        yield None
-        return
-    attachment = content.attachment
-    stored = _store(attachment, user, content.name)
-    try:
+    """The Source line pointing at the stored attachment (see stored_attachment)."""
+    with stored_attachment(content.attachment, user, content.name) as stored:
+        if stored is None:
+            yield None
+            return
+        attachment = content.attachment
         yield Source(
             kind=SourceKind.PUBLICATION if attachment.kind == "pdf" else SourceKind.WEB,
             title=f"Pièce jointe de la proposition : {attachment.original_name}"[:300],
             url=absolute_url(stored.url if attachment.kind == "pdf" else stored.file.url),
             date=timezone.localdate(),
         )
-    except BaseException:
-        stored.file.delete(save=False)
-        stored.delete()
-        raise
 
 
 def _store(attachment: Attachment, user: object, proposal_name: str) -> models.Model:
@@ -360,9 +444,10 @@ class ProposalStatus(models.TextChoices):
 
 @dataclasses.dataclass
 class Proposal:
-    """One user's latest proposal on one initiative, as they see it."""
+    """One user's latest proposal on one item (an initiative, an article…), as they see it."""
 
-    initiative: Initiative
+    item: models.Model
+    kind: ProposalKind
     state: WorkflowState
     title: str
     status: ProposalStatus
@@ -379,77 +464,93 @@ class Proposal:
 
     @property
     def rework_url(self) -> str:
-        return reverse("initiatives:proposal_edit", args=[self.initiative.pk])
+        return reverse(self.kind.rework_url_name, args=[self.item.pk])
 
     @property
     def public_url(self) -> str:
-        return self.initiative.get_absolute_url() if self.initiative.live else ""
+        return self.item.get_absolute_url() if self.item.live else ""
+
+
+def proposals_of(
+    user: object, proposed_models: tuple[type[models.Model], ...], limit: int | None = None
+) -> list[Proposal]:
+    """The user's proposals of these kinds, latest first: for each item, their latest one."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    types = {ContentType.objects.get_for_model(model).pk: model for model in proposed_models}
+    latest: dict[tuple[int, str], WorkflowState] = {}
+    for state in _states(user, list(types)):
+        latest.setdefault((state.base_content_type_id, state.object_id), state)
+    chosen = list(latest.values())[:limit] if limit else list(latest.values())
+    items: dict[tuple[int, int], models.Model] = {}
+    for type_id, model in types.items():
+        pks = [int(s.object_id) for s in chosen if s.base_content_type_id == type_id]
+        items.update({(type_id, pk): item for pk, item in model.objects.in_bulk(pks).items()})
+    return [
+        _proposal(state, item)
+        for state in chosen
+        if (item := items.get((state.base_content_type_id, int(state.object_id))))
+    ]
+
+
+def proposal_of(user: object, model: type[models.Model], pk: int) -> Proposal | None:
+    """The user's latest proposal on this item, None when they made none (someone else's
+    item is, for them, an item that does not exist)."""
+    content_type = ContentType.objects.get_for_model(model)
+    state = _states(user, [content_type.pk]).filter(object_id=str(pk)).first()
+    item = model.objects.filter(pk=pk).first()
+    return _proposal(state, item) if state and item else None
 
 
 def proposals_of_user(user: object, limit: int | None = None) -> list[Proposal]:
-    """The user's proposals, latest first: for each initiative, their latest one."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    states = _states(user)
-    latest: dict[str, WorkflowState] = {}
-    for state in states:
-        latest.setdefault(state.object_id, state)
-    chosen = list(latest.values())[:limit] if limit else list(latest.values())
-    initiatives = Initiative.objects.in_bulk([int(state.object_id) for state in chosen])
-    return [
-        _proposal(state, initiatives[int(state.object_id)])
-        for state in chosen
-        if int(state.object_id) in initiatives
-    ]
+    """The user's proposals of initiatives, latest first."""
+    return proposals_of(user, (Initiative,), limit)
 
 
 def proposal_of_user(user: object, initiative_pk: int) -> Proposal | None:
     """The user's latest proposal on this initiative, None when they made none."""
-    state = _states(user).filter(object_id=str(initiative_pk)).first()
-    initiative = Initiative.objects.filter(pk=initiative_pk).first()
-    return _proposal(state, initiative) if state and initiative else None
+    return proposal_of(user, Initiative, initiative_pk)
 
 
-def proposal_draft(proposal: Proposal, user: object) -> Initiative:
-    """The initiative as the author last wrote it (their latest revision): what the rework
-    form shows, so that nothing they wrote is lost."""
-    return _latest_revision_of(proposal.initiative, user).as_object()
+def proposal_draft(proposal: Proposal, user: object) -> models.Model:
+    """The item as the author last wrote it (their latest revision): what the rework form
+    shows, so that nothing they wrote is lost."""
+    return latest_revision_of(proposal.item, user).as_object()
 
 
-def _latest_revision_of(initiative: Initiative, user: object) -> Revision:
-    revisions = Revision.objects.for_instance(initiative)
+def latest_revision_of(item: models.Model, user: object) -> Revision:
+    """The user's latest revision of the item (the item's latest if they wrote none)."""
+    revisions = Revision.objects.for_instance(item)
     return revisions.filter(user=user).order_by("-created_at", "-pk").first() or (
-        initiative.latest_revision
+        item.latest_revision
     )
 
 
-def _states(user: object) -> models.QuerySet:
+def _states(user: object, content_type_ids: list[int]) -> models.QuerySet:
     return (
-        WorkflowState.objects.filter(
-            requested_by=user,
-            base_content_type=ContentType.objects.get_for_model(Initiative),
-        )
+        WorkflowState.objects.filter(requested_by=user, base_content_type_id__in=content_type_ids)
         .select_related("current_task_state__revision", "proposal_refusal")
         .defer("current_task_state__revision__content")
         .order_by("-created_at", "-pk")
     )
 
 
-def _proposal(state: WorkflowState, initiative: Initiative) -> Proposal:
+def _proposal(state: WorkflowState, item: models.Model) -> Proposal:
     task_state = state.current_task_state
-    status, message = _status(state, initiative)
-    first_published = initiative.first_published_at
+    status, message = _status(state, item)
+    first_published = item.first_published_at
     return Proposal(
-        initiative=initiative,
+        item=item,
+        kind=_KINDS[type(item)],
         state=state,
-        title=task_state.revision.object_str if task_state else initiative.name,
+        title=task_state.revision.object_str if task_state else str(item),
         status=status,
         message=message,
         is_change=first_published is not None and first_published < state.created_at,
     )
 
 
-def _status(state: WorkflowState, initiative: Initiative) -> tuple[ProposalStatus, str]:
+def _status(state: WorkflowState, item: models.Model) -> tuple[ProposalStatus, str]:
     comment = state.current_task_state.comment if state.current_task_state else ""
     if state.status == WorkflowState.STATUS_IN_PROGRESS:
         return ProposalStatus.PENDING, ""
@@ -462,30 +563,31 @@ def _status(state: WorkflowState, initiative: Initiative) -> tuple[ProposalStatu
     except ObjectDoesNotExist:
         pass
     # An editor who publishes a proposal directly from the admin cancels its workflow.
-    published = initiative.last_published_at
-    if initiative.live and published and published >= state.created_at:
+    published = item.last_published_at
+    if item.live and published and published >= state.created_at:
         return ProposalStatus.PUBLISHED, ""
     return ProposalStatus.WITHDRAWN, ""
 
 
 # -- notifications (signal receivers, connected in moderation_hooks.py) ---------------------
+# One set of receivers for every registered kind: the e-mails use the kind's templates.
 
 
-def _initiative_of(state: WorkflowState) -> Initiative | None:
-    if state.base_content_type_id != ContentType.objects.get_for_model(Initiative).pk:
-        return None
-    return Initiative.objects.filter(pk=state.object_id).first()
+def _proposed(state: WorkflowState) -> tuple[ProposalKind, models.Model] | tuple[None, None]:
+    kind = _kind_of_state(state)
+    item = kind.model.objects.filter(pk=state.object_id).first() if kind else None
+    return (kind, item) if item is not None else (None, None)
 
 
 def notify_published(
     sender: object, instance: WorkflowState, user: object = None, **kwargs: object
 ) -> None:
-    initiative = _initiative_of(instance)
+    kind, item = _proposed(instance)
     author = instance.requested_by
-    if initiative is None or author is None or author == user:
+    if item is None or author is None or author == user:
         return
     comment = instance.current_task_state.comment if instance.current_task_state else ""
-    emails.proposal_published(author, initiative, comment)
+    emails.proposal_published(author, kind, str(item), item.get_absolute_url(), comment)
 
 
 def notify_published_directly(
@@ -493,25 +595,25 @@ def notify_published_directly(
 ) -> None:
     """An editor may publish from the edit view instead of approving: Wagtail then cancels
     the workflow, and the author must hear of the publication all the same."""
-    initiative = _initiative_of(instance)
+    kind, item = _proposed(instance)
     author = instance.requested_by
-    if initiative is None or author is None or author == user or not initiative.live:
+    if item is None or author is None or author == user or not item.live:
         return
-    published = initiative.last_published_at
+    published = item.last_published_at
     if published and published >= instance.created_at:
-        emails.proposal_published(author, initiative)
+        emails.proposal_published(author, kind, str(item), item.get_absolute_url())
 
 
 def notify_changes_requested(
     sender: object, instance: WorkflowState, user: object = None, **kwargs: object
 ) -> None:
-    initiative = _initiative_of(instance)
+    kind, item = _proposed(instance)
     author = instance.requested_by
-    if initiative is None or author is None or author == user:
+    if item is None or author is None or author == user:
         return
     task_state = instance.current_task_state
     emails.proposal_changes_requested(
-        author, task_state.revision.object_str, task_state.comment, _rework_url(initiative)
+        author, kind, task_state.revision.object_str, task_state.comment, _rework_url(kind, item)
     )
 
 
@@ -519,13 +621,13 @@ def notify_refused(
     sender: object, refusal: ProposalRefusal, user: object = None, **kwargs: object
 ) -> None:
     state = refusal.workflow_state
-    initiative = _initiative_of(state)
+    kind, item = _proposed(state)
     author = state.requested_by
-    if initiative is None or author is None or author == user:
+    if item is None or author is None or author == user:
         return
     title = state.current_task_state.revision.object_str
-    emails.proposal_refused(author, title, refusal.message, _rework_url(initiative))
+    emails.proposal_refused(author, kind, title, refusal.message, _rework_url(kind, item))
 
 
-def _rework_url(initiative: Initiative) -> str:
-    return absolute_url(reverse("initiatives:proposal_edit", args=[initiative.pk]))
+def _rework_url(kind: ProposalKind, item: models.Model) -> str:
+    return absolute_url(reverse(kind.rework_url_name, args=[item.pk]))

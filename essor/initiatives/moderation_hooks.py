@@ -1,7 +1,9 @@
 """Where members' proposals plug into the site and Wagtail: the member space panel, the
 admin history label of a refusal, the e-mails to authors and the workflow's set-up after
-each migration. Imported by wagtail_hooks.py (and apps.py) — importing it twice is harmless:
-signal receivers carry a dispatch_uid."""
+each migration. The receivers serve every registered kind of proposal (initiatives, news
+articles, agenda entries: see moderation.ProposalKind); the panel and data export here are
+the initiatives' own. Imported by wagtail_hooks.py (and apps.py) — importing it twice is
+harmless: signal receivers carry a dispatch_uid."""
 
 from django.apps import apps
 from django.db.models.signals import post_migrate

@@ -17,8 +17,12 @@ from essor.core.roles import Role
 from essor.events.tests.factories import events_fixture
 from essor.ingest.services import document_store
 from essor.initiatives.tests.factories import initiatives_fixture
+from essor.letters import subscriptions
+from essor.letters.models import Subscription
+from essor.letters.tests.factories import letters_fixture
 from essor.library.tests.factories import publication_make
 from essor.members.tests.factories import network_fixture
+from essor.news.tests.factories import news_fixture
 from essor.search.models import GlossaryTerm
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +96,7 @@ _SNIPPET_WORKFLOW_ROUTES = [
     "workflow_history_detail",
     "workflow_preview",
 ]
-_CONTENT_SNIPPETS = ["initiative", "practicesheet"]
+_CONTENT_SNIPPETS = ["initiative", "practicesheet", "article", "agendaentry"]
 # Publications have drafts and revisions, but neither locking nor workflows.
 _PUBLICATION_ROUTES = [
     route
@@ -107,6 +111,8 @@ _CHOOSERS = [
     "wagtailsnippetchoosers_initiatives_practicesheet",
     "wagtailsnippetchoosers_library_publication",
     "wagtailsnippetchoosers_events_event",
+    "wagtailsnippetchoosers_news_article",
+    "wagtailsnippetchoosers_news_agendaentry",
 ]
 # Events have drafts, revisions and locking, no moderation workflow.
 _EVENT_ROUTES = [
@@ -128,6 +134,9 @@ ESSOR_ADMIN_NAMESPACES = {
     "event_documents",
     *_PARTICIPANT_VIEWSETS,
     *_CHOOSERS,
+    "rubric",
+    "letter_issue",
+    "subscription",
 }
 
 ROUTE_TABLE: dict[str, tuple] = {
@@ -242,6 +251,76 @@ ROUTE_TABLE: dict[str, tuple] = {
         f"event_registrations:{route}": (LOGIN, DENIED, NOT_ALLOWED, NOT_ALLOWED)  # POST only
         for route in ("attendance", "promote")
     },
+    # News: articles and agenda entries are snippets with the members' proposals workflow.
+    **{f"rubric:{route}": EDITORS for route in _VIEWSET_ROUTES},
+    "news:list": PUBLIC,
+    "news:feed_rss": PUBLIC,
+    "news:feed_atom": PUBLIC,
+    "news:rubric": PUBLIC,
+    "news:rubric_feed_rss": PUBLIC,
+    "news:rubric_feed_atom": PUBLIC,
+    "news:article": PUBLIC,
+    "news:agenda": PUBLIC,
+    "news:agenda_ical": PUBLIC,
+    "news:agenda_entry": PUBLIC,
+    "news:propose_article": LOGGED_IN,
+    "news:propose_agenda_entry": LOGGED_IN,
+    "news:my_proposals": LOGGED_IN,
+    # Someone else's proposal: not found, whoever asks (editors use the admin).
+    "news:article_proposal_edit": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "news:agenda_proposal_edit": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # Letters: the archive (the fixture's issue is a sent e-letter), the subscriber's pages by
+    # their secret token (GET only asks; the button posts), the issues and subscribers admin.
+    "letters:archive": PUBLIC,
+    "letters:archive_kind": PUBLIC,
+    "letters:issue": PUBLIC,
+    "letters:subscribe": PUBLIC,
+    "letters:subscribe_sent": PUBLIC,
+    "letters:confirm": PUBLIC,
+    "letters:unsubscribe": PUBLIC,
+    "letters:unsubscribe_from_issue": PUBLIC,
+    "letters:manage": PUBLIC,
+    "letters:delete_data": PUBLIC,
+    "letters:member_subscription": (LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
+    **{
+        f"letter_issue:{route}": EDITORS
+        for route in (
+            "index",
+            "index_results",
+            "add",
+            "history",
+            "history_results",
+            "usage",
+            "inspect",
+            "compose",
+            "preview",
+            "send_now",
+            "progress",
+        )
+    },
+    # The fixture's issue was sent: its edit and delete pages send editors to its progress.
+    "letter_issue:edit": (LOGIN, DENIED, REDIRECT, REDIRECT),
+    "letter_issue:delete": (LOGIN, DENIED, REDIRECT, REDIRECT),
+    **{
+        f"letter_issue:{route}": (LOGIN, DENIED, NOT_ALLOWED, NOT_ALLOWED)  # POST only
+        for route in ("test_send", "schedule", "unschedule")
+    },
+    "subscription_import": EDITORS,
+    **{
+        f"subscription:{route}": EDITORS
+        for route in (
+            "index",
+            "index_results",
+            "usage",
+            "edit",
+            "delete",
+            "inspect",
+            "history",
+            "history_results",
+        )
+    },
+    # Nobody adds a subscriber by hand: consent comes from the form, an import or membership.
+    "subscription:add": (LOGIN, DENIED, DENIED, DENIED),
     # Ingestion: the review queue, a document's candidates, the upload, a record's sources.
     "ingest:queue": EDITORS,
     "ingest:upload": EDITORS,
@@ -328,6 +407,23 @@ def _url_for(name: str, objects: dict) -> str:
         "events:cancel": {"token": objects["registration"].token},
         "events:evaluate": {"token": objects["registration"].token},
         "library:detail": {"slug": objects["publication"].slug},
+        "news:rubric": {"slug": objects["rubric"].slug},
+        "news:rubric_feed_rss": {"slug": objects["rubric"].slug},
+        "news:rubric_feed_atom": {"slug": objects["rubric"].slug},
+        "news:article": {"slug": objects["article"].slug},
+        "news:agenda_entry": {"slug": objects["agendaentry"].slug},
+        "news:article_proposal_edit": {"pk": objects["article"].pk},
+        "news:agenda_proposal_edit": {"pk": objects["agendaentry"].pk},
+        "letters:archive_kind": {"kind": "lettre"},
+        "letters:issue": {"kind": "lettre", "number": objects["letter_issue"].number},
+        "letters:confirm": {"token": objects["pending_subscription"].token},
+        "letters:unsubscribe": {"token": objects["pending_subscription"].token},
+        "letters:manage": {"token": objects["pending_subscription"].token},
+        "letters:delete_data": {"token": objects["pending_subscription"].token},
+        "letters:unsubscribe_from_issue": {
+            "token": objects["pending_subscription"].token,
+            "issue": objects["letter_issue"].pk,
+        },
         "library:file": {"slug": objects["publication"].slug},
         "initiatives:propose_change": {"slug": objects["initiative"].slug},
         "initiatives:proposal_edit": {"pk": objects["initiative"].pk},
@@ -382,6 +478,8 @@ def objects():
     document.save()
     publication.document = document
     publication.save(update_fields=["document"])
+    news, letters = news_fixture(), letters_fixture()
+    subscriptions.subscription_request("abonne@example.org")
     ingested, _ = document_store("actes.txt", b"Actes de la rencontre.", {"title": "Actes"})
     return {
         **network,
@@ -399,6 +497,11 @@ def objects():
         "wagtailsnippetchoosers_events_event": events["event"],
         "event_registrations": events["event"],
         "event_documents": events["event"],
+        **news,
+        "wagtailsnippetchoosers_news_article": news["article"],
+        "wagtailsnippetchoosers_news_agendaentry": news["agendaentry"],
+        **letters,
+        "pending_subscription": Subscription.objects.get(email="abonne@example.org"),
     }
 
 

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -495,7 +496,7 @@ def test_nothing_is_half_saved_when_the_proposal_fails(member_client, monkeypatc
     def conflict(*args, **kwargs):
         raise moderation.ProposalConflict
 
-    monkeypatch.setattr(moderation, "_start", conflict)
+    monkeypatch.setattr(moderation, "proposal_start", conflict)
     html = assert_page_ok(_propose(member_client, attachment=_file("plaquette.pdf", PDF)))
     assert "n&#x27;a pas été envoyée" in html
     assert not Initiative.objects.exists() and not Revision.objects.exists()
@@ -509,7 +510,8 @@ def test_nothing_is_half_saved_when_the_proposal_fails(member_client, monkeypatc
 def test_the_workflow_is_set_up_once_for_editors_and_administrators():
     moderation.moderation_workflow_ensure()
     workflow = Workflow.objects.get(name=moderation.WORKFLOW_NAME)
-    assert WorkflowContentType.objects.get().workflow == workflow
+    initiatives = ContentType.objects.get_for_model(Initiative)
+    assert WorkflowContentType.objects.get(content_type=initiatives).workflow == workflow
     task = ProposalReviewTask.objects.get()
     assert sorted(task.groups.values_list("name", flat=True)) == ["Administrateurs", "Éditeurs"]
     assert Initiative.get_default_workflow() == workflow

@@ -5,7 +5,9 @@ from essor.core.roles import ROLE_LABELS, Role
 from essor.demo.events import events_demo_load
 from essor.demo.ingest import IngestReport, ingest_demo_load
 from essor.demo.initiatives import initiatives_demo_load
+from essor.demo.letters import letters_demo_load
 from essor.demo.library import library_demo_load
+from essor.demo.news import news_demo_load
 from essor.demo.services import DemoDataError, demo_load, fillers_draft
 from essor.search import updates as search_updates
 from essor.search.services import index_rebuild
@@ -71,12 +73,18 @@ class Command(BaseCommand):
         # Events link initiatives and practice sheets; the ingestion below then finds them
         # already recorded instead of proposing them again.
         events = events_demo_load()
+        # News after events (the letters' agenda mixes both); letters after news: their
+        # issues are composed from the articles, the agenda and the events.
+        news = news_demo_load()
+        letters = letters_demo_load()
         # The same seeds through the ingestion pipeline, after the library: the review queue
         # links each document to its publication.
         ingested = IngestReport() if no_ingest else ingest_demo_load()
-        return report, initiatives, library, events, ingested
+        return report, initiatives, library, events, news, letters, ingested
 
-    def _report(self, report, initiatives, library, events, ingested, indexed: int) -> None:
+    def _report(
+        self, report, initiatives, library, events, news, letters, ingested, indexed: int
+    ) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration chargée : {report.organisations} organisations, {report.authorities} "
@@ -103,6 +111,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {events.events} événements ({events.upcoming} à venir, {events.sessions} "
             f"séances au programme ; {events.written} créés ou mis à jour)."
+        )
+        self.stdout.write(
+            f"  {news.articles} articles dans {news.rubrics} rubriques ({news.members_only} "
+            f"réservés aux adhérents), {news.agenda_entries} événements d'adhérents et de "
+            f"partenaires à l'agenda ({news.written} créés ou mis à jour)."
+        )
+        self.stdout.write(
+            f"  {letters.issues} numéros de lettres ({letters.items} éléments), "
+            f"{letters.subscribers} abonnés fictifs à la lettre électronique "
+            f"({letters.confirmed} confirmés, {letters.pending} en attente), "
+            f"{letters.deliveries} envois enregistrés sans courriel, {letters.flash_members} "
+            f"abonnement(s) au Flash hebdo par l'adhésion ({letters.written} écrits)."
         )
         self.stdout.write(
             f"  {ingested.documents} documents ingérés ({ingested.read_now} lus maintenant), "
