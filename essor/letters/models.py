@@ -136,6 +136,10 @@ class IssueItem(Orderable):
                     | Q(article__isnull=True, event__isnull=True, agenda_entry__isnull=False)
                 ),
                 name="issue_item_exactly_one_target",
+                violation_error_message=(
+                    "Chaque ligne du numéro reçoit un article, un événement du réseau ou un "
+                    "événement de l'agenda, un seul : complétez ou supprimez la ligne vide."
+                ),
             )
         ]
 

@@ -82,7 +82,9 @@ def test_a_line_without_any_item_is_refused(client, editor):
     data = _issue_form(client, 0, **{"items-0-article": ""})
     response = client.post(reverse("letter_issue:add"), data)
     assert response.status_code == 200
-    assert "issue_item_exactly_one_target" in response.content.decode()  # TODO: a plainer text
+    page = response.content.decode()
+    assert "complétez ou supprimez la ligne vide" in page
+    assert "issue_item_exactly_one_target" not in page
     assert not Issue.objects.exists()
 
 
