@@ -2,7 +2,8 @@
 # Browser checks in headless Chromium against a throw-away Essor instance (see
 # tests/browser/README.md): accessibility (axe-core and a few structural checks) of every
 # public page, then a member's proposal going through moderation end to end, then an event
-# from the admin to registrations, the waiting list and its PDF documents (event.mjs).
+# from the admin to registrations, the waiting list and its PDF documents (event.mjs), then the
+# monthly letter from subscription to sending to one-click unsubscribe (letters.mjs).
 #
 #   bash scripts/browser_check.sh --can-run   exit 0 if the check can run here, after trying
 #                                             to install what is missing; says what is missing
@@ -134,8 +135,16 @@ caen = authority_upsert_for_territory(Territory.objects.get(kind='commune', code
 member = account_create(os.environ['ESSOR_MODERATION_MEMBER'], role=Role.MEMBER, password=password, first_name='Marie')
 member_user_attach(member, caen)
 account_create(os.environ['ESSOR_MODERATION_EDITOR'], role=Role.EDITOR, password=password, first_name='Élise')
+# The month's news for the letter scenario (tests/browser/letters.mjs): one article dated today.
+from django.utils import timezone
+from essor.core.editorial import content_publish
+from essor.news.models import Article, Rubric
+rubric = Rubric.objects.order_by('sort_order').first() or Rubric.objects.create(name='Actualités du réseau', slug='actualites-du-reseau')
+content_publish(Article(title='Article du jour pour la lettre', rubric=rubric, date=timezone.localdate(), summary='Un article publié aujourd’hui, que la lettre du mois reprend.'))
 "
 
+# Mails go to files the letter scenario reads (confirmation link, the letter, its headers).
+export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$WORK/mail"
 PORT="$("$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 BASE="http://127.0.0.1:$PORT"
 "$BIN/essor" runserver "127.0.0.1:$PORT" --noreload --insecure >"$WORK/server.log" 2>&1 &
@@ -170,6 +179,7 @@ status=0
 node "$BROWSER_DIR/check.mjs" "$BASE" || status=$?
 node "$BROWSER_DIR/moderation.mjs" "$BASE" || status=$?
 node "$BROWSER_DIR/event.mjs" "$BASE" || status=$?
+node "$BROWSER_DIR/letters.mjs" "$BASE" || status=$?
 if [ $status -ne 0 ] && grep -q "Traceback" "$WORK/server.log"; then
   say "erreurs du serveur :"; grep -B2 -A25 "Traceback" "$WORK/server.log" | tail -n 60
 fi
