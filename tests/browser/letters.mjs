@@ -143,7 +143,7 @@ async function main() {
 
     await step('elle se désabonne en un clic depuis le lien du courriel, sans compte', async () => {
       expect(letter, 'pas de lettre');
-      const header = letter.match(/^List-Unsubscribe: <([^>]+)>/mi);
+      const header = letter.match(/^List-Unsubscribe:\s*<([^>]+)>/mi);
       expect(header, 'en-tête List-Unsubscribe illisible');
       await reader.goto(url(new URL(header[1]).pathname), { timeout: TIMEOUT_MS });
       await accessible(reader);
