@@ -85,7 +85,7 @@ async function main() {
         reader.getByRole('button', { name: 'Confirmer mon abonnement' }).click(),
       ]);
       const done = await reader.locator('main').innerText();
-      expect(/confirm/i.test(done), `abonnement non confirmé : ${done.slice(0, 200)}`);
+      expect(/abonnement est confirmé/i.test(done), `abonnement non confirmé : ${done.slice(0, 200)}`);
     });
     if (!subscribed) return;
 
@@ -152,7 +152,7 @@ async function main() {
         reader.getByRole('button', { name: 'Me désabonner' }).click(),
       ]);
       const done = await reader.locator('main').innerText();
-      expect(/désabonné/i.test(done), `désabonnement non confirmé : ${done.slice(0, 200)}`);
+      expect(/ne recevra plus/i.test(done), `désabonnement non confirmé : ${done.slice(0, 200)}`);
     });
   } finally {
     await browser.close();
