@@ -260,7 +260,7 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["issue", "status"], name="delivery_issue_status"),
-            models.Index(fields=["claimed_by"], name="delivery_claim"),
+            models.Index(fields=["claimed_by", "status"], name="delivery_claim_status"),
         ]
 
     def __str__(self) -> str:

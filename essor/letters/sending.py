@@ -18,10 +18,11 @@ never sends a mail twice and never skips one:
   workers never hold the same row.
 - **Sending** a claimed delivery: the issue is rendered once per worker (`rendering`) and its
   mail serialised once (`mail.IssueMessages`), each recipient's bytes only get their address,
-  unsubscribe address and Message-ID; one SMTP connection per batch, reopened after a disconnection; right after the server accepted a
-  message, the delivery is marked sent by its own committed UPDATE. A worker killed at any time
-  can therefore lose at most the message in flight. (On PostgreSQL that commit does not wait
-  for the disk, `synchronous_commit` off for it alone, as SQLite's WAL with synchronous=NORMAL:
+  unsubscribe address and Message-ID; one SMTP connection per batch, reopened after a
+  disconnection; right after the server accepted a message, the delivery is marked sent by
+  its own UPDATE, committed on its own. A worker killed at any time can therefore lose at most
+  the message in flight. (On PostgreSQL, while a worker sends, its commits do not wait for the
+  disk, `synchronous_commit` off for its session, as SQLite's WAL with synchronous=NORMAL:
   only a crash of the database server itself could forget the last marks.) While a batch is being sent, the claim of
   the rest of the batch is refreshed (heartbeat) so a slow batch is not taken back. Just before
   sending, the batch is checked against the recipients again: an address unsubscribed or
@@ -52,16 +53,19 @@ import datetime
 import logging
 import os
 import secrets
+import select
 import smtplib
 import socket
 import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -77,7 +81,7 @@ from essor.letters.models import (
     Subscription,
 )
 from essor.letters.rendering import RenderedIssue, issue_render
-from essor.letters.subscriptions import address_bounced, recipients, unsubscribe_url
+from essor.letters.subscriptions import address_bounced, issue_unsubscribe_url, recipients
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +233,8 @@ def deliveries_claim(issue_id: int, worker: str, size: int) -> list[Delivery]:
         )
     if not claimed:
         return []
+    # Every row this worker holds, the ones claimed earlier and not sent too (through the
+    # (claimed_by, status) index: its rows already sent are not walked past).
     return list(
         Delivery.objects.filter(issue_id=issue_id, claimed_by=worker, status=DeliveryStatus.SENDING)
         .select_related("subscription")
@@ -326,35 +332,43 @@ class _Marks:
         return Q(pk=delivery.pk, claimed_by=self.worker, status=DeliveryStatus.SENDING)
 
     def sent(self, delivery: Delivery) -> None:
-        # The one UPDATE per message of the hot path, written once as SQL: building it with
-        # the ORM each time cost more than running it (benchmarks/bench_letters.py). It is
-        # the ORM's `filter(self._mine(delivery)).update(status=SENT, sent_at=now,
-        # attempts=F("attempts") + 1, next_attempt_at=None, last_error="")`.
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Committed and visible at once, the WAL flushed a few hundred milliseconds
-                # later: a killed worker loses nothing; only a crash of the database server
-                # itself may forget the last marks (their messages would go again, same
-                # Message-ID). SQLite's WAL with synchronous=NORMAL (settings.py) makes the
-                # same trade; waiting for the disk at each message halved the throughput.
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.execute(
-                self.sent_sql,
-                [
-                    DeliveryStatus.SENT.value,
-                    connection.ops.adapt_datetimefield_value(timezone.now()),
-                    delivery.pk,
-                    self.worker,
-                    DeliveryStatus.SENDING.value,
-                ],
-            )
-            updated = cursor.rowcount
+        # The one UPDATE per message of the hot path, written once as SQL and run as one
+        # statement committed on its own (autocommit: no BEGIN/COMMIT round trips): building
+        # it with the ORM, or wrapping it in a transaction, cost more than running it
+        # (benchmarks/bench_letters.py). It is the ORM's `filter(self._mine(delivery))
+        # .update(status=SENT, sent_at=now, attempts=F("attempts") + 1,
+        # next_attempt_at=None, last_error="")`.
+        with connection.cursor() as cursor:
+            cursor.execute(self.sent_sql, self._sent_params(delivery))
+            self._sent_checked(delivery.pk, cursor.rowcount)
+
+    def _sent_params(self, delivery: Delivery) -> list:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        return [
+            DeliveryStatus.SENT.value,
+            now,
+            delivery.pk,
+            self.worker,
+            DeliveryStatus.SENDING.value,
+        ]
+
+    def _sent_checked(self, delivery_pk: int, updated: int) -> None:
         if not updated:
             logger.warning(
                 "lettres : envoi %s repris par un autre worker pendant son envoi (message "
                 "peut-être reçu deux fois, même Message-ID)",
-                delivery.pk,
+                delivery_pk,
             )
+
+    def settle(self) -> None:
+        """Wait for the marks still on their way to the database (none here)."""
+
+    def before_query(
+        self, execute: Callable, sql: str, params: Any, many: bool, context: dict
+    ) -> Any:
+        """Django's execute wrapper: every other query waits for the marks on their way."""
+        self.settle()
+        return execute(sql, params, many, context)
 
     def failed(self, delivery: Delivery, reason: str, attempted: bool = True) -> None:
         Delivery.objects.filter(self._mine(delivery)).update(
@@ -404,6 +418,60 @@ class _Marks:
         return set(mine.values_list("pk", flat=True))
 
 
+class _PostgresMarks(_Marks):
+    """On PostgreSQL, the "sent" UPDATE is handed to the server and the worker goes on to the
+    next message without waiting for the answer, read before the next query on the
+    connection (`settle`): the database's round trip overlaps the SMTP server's instead of
+    adding to it (benchmarks/bench_letters.py). The statement is in the server's hands before
+    the next message is sent: a worker killed after that point still has it committed, as
+    when it waited (PostgreSQL runs a query it has received even if the client is gone)."""
+
+    def __init__(self, worker: str):
+        super().__init__(worker)
+        self.pending: int | None = None  # the delivery whose mark has no answer yet
+        # libpq numbers its parameters: $1, $2…
+        parts = self.sent_sql.split("%s")
+        self.sent_libpq = "".join(
+            f"{part}${index}" if index < len(parts) else part
+            for index, part in enumerate(parts, start=1)
+        ).encode()
+
+    def _pgconn(self) -> Any:  # psycopg.pq's PGconn
+        connection.ensure_connection()
+        return connection.connection.pgconn
+
+    def sent(self, delivery: Delivery) -> None:
+        self.settle()
+        pgconn = self._pgconn()
+        params = [str(value).encode() for value in self._sent_params(delivery)]
+        pgconn.send_query_params(self.sent_libpq, params)
+        while pgconn.flush():  # 1: some bytes not written yet
+            select.select([], [pgconn.socket], [])
+        self.pending = delivery.pk
+
+    def settle(self) -> None:
+        if self.pending is None:
+            return
+        from psycopg import pq
+
+        delivery_pk, self.pending = self.pending, None
+        pgconn, updated, error = self._pgconn(), 0, ""
+        while True:
+            while pgconn.is_busy():
+                select.select([pgconn.socket], [], [])
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                break
+            if result.status == pq.ExecStatus.COMMAND_OK:
+                updated = int(result.command_tuples or 0)
+            else:
+                error = (result.error_message or b"").decode(errors="replace")
+        if error:
+            raise DatabaseError(f"lettres : marque d'envoi {delivery_pk} refusée : {error}")
+        self._sent_checked(delivery_pk, updated)
+
+
 _rendered_cache: dict[tuple, RenderedIssue] = {}
 
 
@@ -424,7 +492,8 @@ class _Sender:
         self.issue = issue
         self.rendered = _rendered(issue)
         self.messages = mail.IssueMessages(issue, self.rendered)
-        self.marks = _Marks(worker)
+        self.marks = _PostgresMarks(worker) if connection.vendor == "postgresql" else _Marks(worker)
+        self.unsubscribe_url = issue_unsubscribe_url(issue)
         self.throttle = _Throttle(settings.ESSOR_LETTERS_RATE)
         self.heartbeat_seconds = settings.ESSOR_LETTERS_CLAIM_LEASE_SECONDS / 3
         self.connection = None
@@ -440,7 +509,7 @@ class _Sender:
         """Hand one message to the server; True when accepted. Over SMTP, the bytes go
         straight to the connection Django's backend opened (`IssueMessages`: no MIME building
         per recipient); any other backend (tests, console) gets the EmailMessage."""
-        unsubscribe = unsubscribe_url(delivery.subscription, self.issue)
+        unsubscribe = self.unsubscribe_url(delivery.subscription.token)
         message_id = mail.delivery_message_id(self.issue.pk, delivery.pk)
         smtp = getattr(self.connection, "connection", None)
         if isinstance(self.connection, SMTPBackend) and smtp is not None:
@@ -466,30 +535,35 @@ class _Sender:
         )
         lost: set[int] = set()
         beat_at = time.monotonic()
-        try:
-            for index, delivery in enumerate(batch):
-                if time.monotonic() - beat_at >= self.heartbeat_seconds:
-                    rest = batch[index:]
-                    lost |= {d.pk for d in rest} - self.marks.heartbeat(rest)
-                    beat_at = time.monotonic()
-                if delivery.pk in lost:
-                    continue
-                if delivery.subscription_id not in receiving:
-                    self.marks.failed(delivery, NOT_RECEIVING, attempted=False)
-                    continue
-                try:
-                    if self.connection is None:
-                        self.connection = get_connection(timeout=SMTP_TIMEOUT)
-                        self.connection.open()
-                except (smtplib.SMTPException, OSError) as error:
-                    self.connection = None
-                    logger.error("lettres : serveur SMTP injoignable : %s", error)
-                    self.marks.release(batch[index:], f"Serveur injoignable : {_error_text(error)}")
-                    return False
-                self.throttle.wait()
-                self._send_one(delivery)
-        finally:
-            self._close()
+        # Any other query first reads the answer of the mark on its way.
+        with connection.execute_wrapper(self.marks.before_query):
+            try:
+                for index, delivery in enumerate(batch):
+                    if time.monotonic() - beat_at >= self.heartbeat_seconds:
+                        rest = batch[index:]
+                        lost |= {d.pk for d in rest} - self.marks.heartbeat(rest)
+                        beat_at = time.monotonic()
+                    if delivery.pk in lost:
+                        continue
+                    if delivery.subscription_id not in receiving:
+                        self.marks.failed(delivery, NOT_RECEIVING, attempted=False)
+                        continue
+                    try:
+                        if self.connection is None:
+                            self.connection = get_connection(timeout=SMTP_TIMEOUT)
+                            self.connection.open()
+                    except (smtplib.SMTPException, OSError) as error:
+                        self.connection = None
+                        logger.error("lettres : serveur SMTP injoignable : %s", error)
+                        self.marks.release(
+                            batch[index:], f"Serveur injoignable : {_error_text(error)}"
+                        )
+                        return False
+                    self.throttle.wait()
+                    self._send_one(delivery)
+            finally:
+                self.marks.settle()
+                self._close()
         return True
 
     def _send_one(self, delivery: Delivery) -> None:
@@ -512,6 +586,26 @@ class _Sender:
             self.marks.retry(delivery, "Message non accepté par le serveur")
 
 
+@contextlib.contextmanager
+def _commits_without_disk_wait() -> Iterator[None]:
+    """While a worker sends, PostgreSQL commits its marks without waiting for the WAL to
+    reach the disk (flushed a few hundred milliseconds later). A killed worker loses
+    nothing: each mark is committed and visible at once; only a crash of the database server
+    itself may forget the last marks (their messages would go again, same Message-ID).
+    SQLite's WAL with synchronous=NORMAL (settings.py) makes the same trade. Waiting for the
+    disk at each message halved the throughput (benchmarks/bench_letters.py)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def issue_deliver(issue_id: int, worker: str | None = None) -> int:
     """The worker's loop: claim a batch, send it, until nothing is due; then finish the
     issue, or enqueue this again for the earliest retry. Returns the messages sent."""
@@ -519,9 +613,12 @@ def issue_deliver(issue_id: int, worker: str | None = None) -> int:
     if issue is None:
         return 0
     sender = _Sender(issue, worker or worker_id())
-    while batch := deliveries_claim(issue_id, sender.marks.worker, settings.ESSOR_LETTERS_BATCH):
-        if not sender.send_batch(batch):
-            break  # the server cannot be reached: the batch is back in the queue
+    with _commits_without_disk_wait():
+        while batch := deliveries_claim(
+            issue_id, sender.marks.worker, settings.ESSOR_LETTERS_BATCH
+        ):
+            if not sender.send_batch(batch):
+                break  # the server cannot be reached: the batch is back in the queue
     if not issue_finish_if_done(issue_id):
         _enqueue_retry(issue_id)
     return sender.sent

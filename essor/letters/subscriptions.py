@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import quote
 
 from disposable_email_domains import blocklist as _DISPOSABLE_DOMAINS
 from django.conf import settings
@@ -127,6 +128,16 @@ def unsubscribe_url(subscription: Subscription, issue: Issue | None = None) -> s
     else:
         path = reverse("letters:unsubscribe_from_issue", args=[subscription.token, issue.pk])
     return absolute_url(path)
+
+
+def issue_unsubscribe_url(issue: Issue) -> Callable[[str], str]:
+    """`unsubscribe_url` for the many subscriptions of one issue, by token: the address is
+    reversed once, each recipient's token put in its place (one reverse per message cost
+    more than a tenth of the sending loop)."""
+    mark = "TOKEN-MARK"
+    template = absolute_url(reverse("letters:unsubscribe_from_issue", args=[mark, issue.pk]))
+    before, after = template.split(mark)
+    return lambda token: f"{before}{quote(token, safe='')}{after}"
 
 
 def manage_url(subscription: Subscription) -> str:

@@ -232,6 +232,34 @@ def test_a_slow_worker_loses_claims_taken_back_and_skips_them(
     assert received() == Counter(emails)
 
 
+def test_a_sent_mark_is_seen_by_the_next_query_of_the_worker(db):
+    # On PostgreSQL the mark goes without waiting for its answer: any query after it must
+    # still see it, and the worker's last mark must be settled before its batch ends.
+    confirmed(2)
+    issue = make_issue()
+    start_without_worker(issue)
+    first, second = sending.deliveries_claim(issue.pk, "worker-a", 2)
+    marks = sending._Sender(issue, "worker-a").marks
+    with connection.execute_wrapper(marks.before_query):
+        marks.sent(first)
+        assert Delivery.objects.get(pk=first.pk).status == DeliveryStatus.SENT
+        marks.sent(second)
+    marks.settle()
+    assert Delivery.objects.get(pk=second.pk).status == DeliveryStatus.SENT
+
+
+def test_a_mark_for_a_delivery_taken_back_is_reported(db, caplog):
+    confirmed(1)
+    issue = make_issue()
+    start_without_worker(issue)
+    (delivery,) = sending.deliveries_claim(issue.pk, "worker-a", 1)
+    marks = sending._Sender(issue, "worker-b").marks  # not the worker holding it
+    marks.sent(delivery)
+    marks.settle()
+    assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENDING
+    assert "repris par un autre worker" in caplog.text
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="workers at once, each with its connection: PostgreSQL only (SQLite's in-memory test "
