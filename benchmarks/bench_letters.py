@@ -479,9 +479,11 @@ def report_lines(result: dict) -> list[str]:
         "- **Chemin réel** : `issue_start` (un envoi par destinataire, écrits par lots depuis "
         "un itérateur) puis `issue_deliver`, la boucle du worker (réservation par lots, "
         "message sérialisé une fois par numéro et complété pour chaque destinataire, une "
-        "connexion SMTP par lot, un UPDATE validé par message — sur PostgreSQL sans attendre "
-        "l'écriture du journal sur disque, `synchronous_commit` local, comme SQLite en WAL "
-        "`synchronous=NORMAL`), dans le processus plutôt que par `essor db_worker` ;",
+        "connexion SMTP par lot, un UPDATE validé par message — sur PostgreSQL remis au "
+        "serveur avant le message suivant mais sans attendre sa réponse, lue avant la requête "
+        "suivante, et validé sans attendre l'écriture du journal sur disque "
+        "(`synchronous_commit` coupé pour la session d'envoi, comme SQLite en WAL "
+        "`synchronous=NORMAL`)), dans le processus plutôt que par `essor db_worker` ;",
         "- **Boucle `smtplib` nue** : le même numéro rendu et sérialisé une fois, adresse, lien "
         "de désinscription et Message-ID remplacés dans les octets, `sendmail` sur une seule "
         "connexion, sans base de données.",
