@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from essor.accounts.models import User
 
@@ -18,6 +19,9 @@ class LoginForm(AuthenticationForm):
         # Autofocus would skip the skip link for keyboard and screen-reader users (RGAA 12.7).
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        # AuthenticationForm sets max_length after building the field, so it only shows in the
+        # HTML: check it on the server too (no address is longer than 254 characters).
+        self.fields["username"].validators.append(MaxLengthValidator(254))
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()

@@ -28,8 +28,13 @@ def personal_data_export(user: User) -> dict:
     return data
 
 
+LOGIN_USERNAME_STORED = 254
+
+
 def login_username(request: object, credentials: dict | None = None) -> str:
     """The address a login attempt was made for, as axes counts failures: case and spaces
     ignored, so that "Elue@X.fr" and "elue@x.fr " share one counter."""
     raw = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username", "")
-    return str(raw).strip().lower()
+    # Cut to what axes stores (255 characters): a longer name typed or sent by a robot must
+    # count as a failed attempt, not break the login page (Wagtail's admin login included).
+    return str(raw).strip().lower()[:LOGIN_USERNAME_STORED]
