@@ -1,6 +1,11 @@
 """The web archive of the letters: the past issues of the public e-letter for everyone, those
 of the Flash hebdo for members only, and the web version of a sent issue (the same contents as
-the mail, without any recipient's own link)."""
+the mail, without any recipient's own link).
+
+Anonymous visitors get these pages from the cache (`cache_public_page`): they only ever see
+the public e-letter (the Flash's pages send them to the login page, which is not cached). An
+issue that finishes sending, and any edit of an issue, makes them stale (apps.py, sending.py).
+"""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -9,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from essor.core.caching import cache_public_page
 from essor.letters import selectors
 from essor.letters.models import LetterKind
 from essor.letters.rendering import issue_context
@@ -36,6 +42,7 @@ def _kind_allowed(request: HttpRequest, kind: str) -> HttpResponse | None:
     raise PermissionDenied("Les archives du Flash hebdo sont réservées aux adhérents.")
 
 
+@cache_public_page
 def archive(request: HttpRequest) -> HttpResponse:
     letters = [
         {
@@ -57,6 +64,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_page
 def archive_kind(request: HttpRequest, kind: str) -> HttpResponse:
     if refusal := _kind_allowed(request, kind):
         return refusal
@@ -73,6 +81,7 @@ def archive_kind(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+@cache_public_page
 def issue_detail(request: HttpRequest, kind: str, number: int) -> HttpResponse:
     if refusal := _kind_allowed(request, kind):
         return refusal

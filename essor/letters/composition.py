@@ -129,10 +129,11 @@ def issue_add_month_items(issue: Issue, user: object | None = None) -> int:
 
 @dataclass(frozen=True)
 class Image:
-    url: str
+    url: str  # absolute: the mail's
     alt: str
     width: int
     height: int
+    web_src: str = ""  # the rendition's address as the site's own pages give it
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,13 @@ def _image(article: Article) -> Image | None:
     if not article.image_id or not article.image_alt.strip():
         return None
     rendition = article.image.get_rendition(f"width-{IMAGE_WIDTH}")
-    return Image(absolute_url(rendition.url), article.image_alt, rendition.width, rendition.height)
+    return Image(
+        absolute_url(rendition.url),
+        article.image_alt,
+        rendition.width,
+        rendition.height,
+        web_src=rendition.url,
+    )
 
 
 def _article_entry(article: Article, sort_order: int) -> Entry:

@@ -70,6 +70,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from essor.core.caching import public_content_changed
 from essor.core.links import absolute_url
 from essor.letters import mail
 from essor.letters.models import (
@@ -638,11 +639,15 @@ def issue_finish_if_done(issue_id: int) -> bool:
     pending = Delivery.objects.filter(
         issue_id=OuterRef("pk"), status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
     )
-    return bool(
+    finished = bool(
         Issue.objects.filter(pk=issue_id, status=IssueStatus.SENDING)
         .filter(~Exists(pending))
         .update(status=IssueStatus.SENT, sent_at=timezone.now())
     )
+    if finished:
+        # The web archive lists sent issues only: its cached pages must show this one now.
+        transaction.on_commit(public_content_changed)
+    return finished
 
 
 def dispatch(lease_seconds: int | None = None) -> dict:

@@ -93,7 +93,8 @@ class SubscriptionImportForm(forms.Form):
     send_confirmation = forms.BooleanField(
         label="Envoyer une demande de confirmation",
         required=False,
-        help_text="Aux seules nouvelles adresses sans date de consentement. Sans cette case, "
+        help_text="Aux seules nouvelles adresses sans date de consentement, envoyée en "
+        "arrière-plan après l'import (quelques minutes pour une longue liste). Sans cette case, "
         "elles restent en attente sans recevoir de courriel (et sont effacées après le délai "
         "de purge).",
     )

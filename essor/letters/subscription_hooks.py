@@ -25,9 +25,9 @@ def _panel(request: HttpRequest) -> dict | None:
     if not getattr(user, "is_authenticated", False) or not user.email:
         return None
     member = subscriptions.is_member_user(user)
-    if member:
-        # Opening the space is when a new member first sees their Flash hebdo.
-        subscriptions.flash_members_sync()
+    # Opening the space is when a new member first sees their Flash hebdo: this account's
+    # subscription is brought up to date, nobody else's (that is the sending's job).
+    subscriptions.flash_member_sync(user, member=member)
     email = subscriptions.normalize_email(user.email)
     rows = {row.kind: row for row in subscriptions.subscriptions_of_address(email)}
     kinds = [LetterKind.LETTER, LetterKind.FLASH] if member else [LetterKind.LETTER]

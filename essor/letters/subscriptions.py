@@ -377,6 +377,17 @@ class SyncResult:
     removed: int = 0  # membership subscriptions of former members
 
 
+def _membership_consent(now: datetime.datetime) -> dict:
+    """The fields of a Flash subscription that the membership confirms."""
+    return {
+        "status": SubscriptionStatus.CONFIRMED,
+        "consent_source": ConsentSource.MEMBERSHIP,
+        "consent_text": MEMBERSHIP_CONSENT_TEXT,
+        "consent_at": now,
+        "confirmed_at": now,
+    }
+
+
 def flash_members_sync() -> SyncResult:
     """Member users receive the Flash hebdo by their membership.
 
@@ -399,23 +410,10 @@ def flash_members_sync() -> SyncResult:
         if pending:
             result.confirmed = flash.filter(
                 email__in=pending, status=SubscriptionStatus.PENDING
-            ).update(
-                status=SubscriptionStatus.CONFIRMED,
-                consent_source=ConsentSource.MEMBERSHIP,
-                consent_text=MEMBERSHIP_CONSENT_TEXT,
-                consent_at=now,
-                confirmed_at=now,
-            )
+            ).update(**_membership_consent(now))
         new = [
             Subscription(
-                kind=LetterKind.FLASH,
-                email=email,
-                user_id=user_id,
-                status=SubscriptionStatus.CONFIRMED,
-                consent_source=ConsentSource.MEMBERSHIP,
-                consent_text=MEMBERSHIP_CONSENT_TEXT,
-                consent_at=now,
-                confirmed_at=now,
+                kind=LetterKind.FLASH, email=email, user_id=user_id, **_membership_consent(now)
             )
             for email, user_id in members.items()
             if email not in existing
@@ -427,6 +425,47 @@ def flash_members_sync() -> SyncResult:
             consent_source=ConsentSource.MEMBERSHIP, status=SubscriptionStatus.CONFIRMED
         ).exclude(email__in=members)
         result.removed, _ = former.delete()
+    return result
+
+
+def flash_member_sync(user: object, *, member: bool | None = None) -> SyncResult:
+    """`flash_members_sync` for one account, with the same rules, touching no other row: a
+    member user without a Flash subscription gets one (source: membership), a pending one is
+    confirmed, an unsubscribed or bounced one stays so; an account that is no longer a
+    member loses its membership subscription, unless another member account has the same
+    address. At most one read when nothing changes (the member space calls it on each
+    visit). `member`: whether the account is a member user, when the caller knows it."""
+    result = SyncResult()
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "email", ""):
+        return result
+    email = normalize_email(user.email)
+    if member is None:
+        member = is_member_user(user)
+    flash = Subscription.objects.filter(kind=LetterKind.FLASH, email=email)
+    if not member:
+        former = flash.filter(
+            consent_source=ConsentSource.MEMBERSHIP, status=SubscriptionStatus.CONFIRMED
+        )
+        if former.exists() and not member_users().filter(email__iexact=email).exists():
+            result.removed, _ = former.delete()
+        return result
+    status = flash.values_list("status", flat=True).first()
+    now = timezone.now()
+    if status is None:
+        # A request of the same member in another tab may create it first: one row stays.
+        created = Subscription.objects.bulk_create(
+            [
+                Subscription(
+                    kind=LetterKind.FLASH, email=email, user=user, **_membership_consent(now)
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        result.created = len(created)
+    elif status == SubscriptionStatus.PENDING:
+        result.confirmed = flash.filter(status=SubscriptionStatus.PENDING).update(
+            **_membership_consent(now)
+        )
     return result
 
 
@@ -566,7 +605,7 @@ class SubscriptionImportResult:
     kept_pending: int = 0
     kept_stopped: int = 0  # unsubscribed or bounced: left as they are
     duplicates: int = 0
-    requests_sent: int = 0
+    requests_queued: int = 0  # confirmation requests left to the task worker
 
     @property
     def summary(self) -> list[str]:
@@ -583,7 +622,12 @@ class SubscriptionImportResult:
                 "l'import ne réabonne personne",
             ),
             (self.duplicates, "doublon(s) dans le fichier, ignoré(s)"),
-            (self.requests_sent, "demande(s) de confirmation envoyée(s)"),
+            (
+                self.requests_queued,
+                "demande de confirmation part en arrière-plan"
+                if self.requests_queued == 1
+                else "demandes de confirmation partent en arrière-plan",
+            ),
         ]
         return [f"{count} {text}." for count, text in sentences if count]
 
@@ -734,12 +778,13 @@ def subscription_import_apply(
     subscribed (source: import, its text says where from and when); one without is pending,
     and gets the confirmation request only when `send_confirmation`. Existing addresses are
     never downgraded and never resubscribed: a confirmed one stays confirmed, an unsubscribed
-    or bounced one stays so; a pending one is confirmed when the file dates its consent."""
+    or bounced one stays so; a pending one is confirmed when the file dates its consent.
+    The confirmation requests are sent by the task worker (`confirmation_requests_enqueue`):
+    the result counts them as queued."""
     if not report.ok:
         raise ValueError("Un fichier avec des erreurs n'est jamais importé.")
     result = SubscriptionImportResult(duplicates=report.duplicates)
     now = timezone.now()
-    to_request: list[int] = []
     with transaction.atomic():
         emails = [line.email for line in report.lines]
         existing = {
@@ -793,15 +838,59 @@ def subscription_import_apply(
                 result.kept_stopped += 1
         Subscription.objects.bulk_create(new, batch_size=1000)
         if send_confirmation:
+            pending = [s.email for s in new if s.status == SubscriptionStatus.PENDING]
             to_request = list(
-                Subscription.objects.filter(
-                    kind=report.kind,
-                    email__in=[s.email for s in new if s.status == SubscriptionStatus.PENDING],
-                ).values_list("pk", flat=True)
+                Subscription.objects.filter(kind=report.kind, email__in=pending)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
-            Subscription.objects.filter(pk__in=to_request).update(confirmation_sent_at=now)
-    if to_request:
-        send = _mailer("confirmation_request")
-        for subscription in Subscription.objects.filter(pk__in=to_request).iterator():
-            result.requests_sent += bool(send(subscription))
+            # Enqueued once the rows are committed: the worker must find them.
+            result.requests_queued = confirmation_requests_enqueue(to_request, asked_before=now)
     return result
+
+
+# -- confirmation requests sent by the task worker ------------------------------------------
+
+# Subscriptions per task: a list of thousands would outlast a web request, and smaller tasks
+# let several workers share it.
+CONFIRMATION_BATCH = 500
+
+
+def confirmation_requests_enqueue(
+    subscription_ids: list[int], *, asked_before: datetime.datetime
+) -> int:
+    """Queue the confirmation requests of these pending subscriptions for the task worker
+    (`tasks.confirmation_requests_send`, by batches), once the current transaction commits.
+    `asked_before`: when they were decided; a row asked again since is not asked twice.
+    Returns how many requests were queued."""
+    from essor.letters import tasks  # tasks imports sending, which imports this module
+
+    ids = [int(pk) for pk in subscription_ids]
+    stamp = asked_before.isoformat()
+
+    def enqueue() -> None:
+        for start in range(0, len(ids), CONFIRMATION_BATCH):
+            tasks.confirmation_requests_send.enqueue(ids[start : start + CONFIRMATION_BATCH], stamp)
+
+    if ids:
+        transaction.on_commit(enqueue)
+    return len(ids)
+
+
+def confirmation_requests_send(subscription_ids: list[int], asked_before: datetime.datetime) -> int:
+    """Send the confirmation request of each subscription still pending and not asked since
+    `asked_before`; the mails sent. A row confirmed, unsubscribed, deleted or asked again
+    (the person used the form) in the meantime gets nothing. Each row is claimed by an
+    UPDATE before its mail, so a task run twice, or by two workers, asks each address once."""
+    send = _mailer("confirmation_request")
+    sent = 0
+    for pk in subscription_ids:
+        claimed = (
+            Subscription.objects.filter(pk=pk, status=SubscriptionStatus.PENDING)
+            .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=asked_before))
+            .update(confirmation_sent_at=timezone.now())
+        )
+        subscription = Subscription.objects.filter(pk=pk).first() if claimed else None
+        if subscription is not None:
+            sent += bool(send(subscription))
+    return sent

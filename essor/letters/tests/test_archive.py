@@ -4,10 +4,12 @@ nothing that was not sent, and no recipient's own link in the web version."""
 import pytest
 from django.urls import reverse
 
+from essor.core.caching import CACHE_HEADER
 from essor.core.roles import Role
+from essor.letters import sending
 from essor.letters.models import IssueStatus, LetterKind
 from essor.letters.rendering import UNSUBSCRIBE_URL_MARK
-from essor.letters.tests.factories import issue_make
+from essor.letters.tests.factories import issue_make, subscription_make
 from essor.news.tests.factories import article_make
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +64,32 @@ def test_members_read_the_flash_and_other_accounts_are_refused(client, make_user
     assert "Rencontre nationale à Lille" in response.content.decode()
     listing = client.get(reverse("letters:archive_kind", args=["flash"])).content.decode()
     assert "Flash de mars" in listing
+
+
+def test_the_cached_archive_lists_a_newly_sent_issue_at_once(
+    client, issues, django_capture_on_commit_callbacks
+):
+    subscription_make("lectrice@example.org")
+    issue = issue_make(LetterKind.LETTER, items=(article_make("Forum à Nantes"),), title="Avril")
+    archive, listing = reverse("letters:archive"), reverse("letters:archive_kind", args=["lettre"])
+    for url in (archive, listing):
+        assert client.get(url)[CACHE_HEADER] == "miss"
+        assert client.get(url)[CACHE_HEADER] == "hit"  # visitors are served from the cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.issue_send_now(issue, None)  # the test settings' tasks run at once
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.SENT
+    for url in (archive, listing):
+        response = client.get(url)
+        assert response[CACHE_HEADER] == "miss"
+        assert issue.get_absolute_url() in response.content.decode()
+
+
+def test_the_flash_archive_is_never_served_from_the_cache_to_visitors(client, make_user, issues):
+    client.force_login(make_user(Role.MEMBER))
+    assert client.get(issues["flash"].get_absolute_url()).status_code == 200
+    client.logout()
+    for _ in range(2):
+        response = client.get(issues["flash"].get_absolute_url())
+        assert response.status_code == 302 and CACHE_HEADER not in response

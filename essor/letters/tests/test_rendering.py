@@ -17,7 +17,7 @@ from wagtail.images import get_image_model
 
 from essor.core.editorial import Audience
 from essor.events.tests.factories import EventFactory
-from essor.letters.models import LetterKind
+from essor.letters.models import Issue, IssueStatus, LetterKind
 from essor.letters.rendering import UNSUBSCRIBE_URL_MARK, issue_render
 from essor.letters.tests.factories import issue_make
 from essor.news.tests.factories import article_make, entry_make, rubric_make
@@ -175,3 +175,22 @@ def test_a_members_only_article_of_the_flash_links_to_the_site_page_marked_for_m
     assert f"{SITE}{article.get_absolute_url()}" in rendered.html
     assert "réservé aux adhérents" in rendered.text
     assert "Vous recevez le Flash hebdo parce que" in rendered.text
+
+
+def test_the_articles_image_and_its_text_in_the_mail_and_the_web_version(issue, client):
+    alt = "Le marché couvert de Brest un jour de marché"
+    [image] = _soup(issue_render(issue).html).find_all("img")
+    assert image["alt"] == alt
+    assert image["src"].startswith(f"{SITE}/") and ".width-560." in image["src"]
+    assert (int(image["width"]), int(image["height"])) == (560, 280)
+    assert "max-width:560px" in image["style"].replace(" ", "")
+
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENT)
+    page = client.get(issue.get_absolute_url())
+    assert page.status_code == 200
+    [shown] = _soup(page.content.decode()).select("main img, article img")
+    assert shown["alt"] == alt
+    assert shown["src"].endswith(".width-560.png") and shown["src"] == image["src"].removeprefix(
+        SITE
+    )
+    assert (shown["width"], shown["height"]) == ("560", "280")

@@ -6,13 +6,15 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from essor.core.roles import Role
-from essor.letters import admin_subscriptions, subscriptions  # noqa: F401 - admin hooks
+from essor.letters import admin_subscriptions, subscriptions, tasks  # noqa: F401 - admin hooks
 from essor.letters.models import ConsentSource, LetterKind, Subscription, SubscriptionStatus
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = "/admin/lettres/abonnes/importer/"
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 def _check(text: str, encoding: str = "utf-8", kind: str = LetterKind.LETTER):
@@ -77,17 +79,72 @@ def test_existing_addresses_are_never_downgraded_nor_resubscribed():
     assert any("ne réabonne personne" in line for line in result.summary)
 
 
-def test_the_editor_may_ask_for_confirmation_of_undated_lines():
+def test_the_editor_may_ask_for_confirmation_of_undated_lines(django_capture_on_commit_callbacks):
     report = _check("email\nnouvelle@a.fr\n")
-    result = subscriptions.subscription_import_apply(report, send_confirmation=True)
-    assert result.requests_sent == 1
+    # The test settings' immediate task backend runs the queued task at the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = subscriptions.subscription_import_apply(report, send_confirmation=True)
+    assert result.requests_queued == 1
     row = Subscription.objects.get()
-    assert mail.outbox[0].to == ["nouvelle@a.fr"]
+    assert [message.to for message in mail.outbox] == [["nouvelle@a.fr"]]
     assert row.confirmation_sent_at is not None and row.consent_at is None
     # The person's click is the consent, recorded with the page's text.
     subscriptions.subscription_confirm(row)
     assert row.status == SubscriptionStatus.CONFIRMED
     assert row.consent_at is not None and "En confirmant" in row.consent_text
+
+
+def _queued_requests() -> list:
+    return [
+        result
+        for result in default_task_backend.results
+        if result.task.func is tasks.confirmation_requests_send.func
+    ]
+
+
+def test_the_import_queues_the_requests_and_the_worker_sends_each_once(
+    client, make_user, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY_TASKS  # queued, not run: what the web request leaves behind
+    client.force_login(make_user(Role.EDITOR))
+    lines = "".join(f"nouvelle{n}@a.fr;\n" for n in range(3))
+    upload = SimpleUploadedFile("liste.csv", f"email;date\n{lines}datee@a.fr;01/01/2020\n".encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            IMPORT_URL, {"file": upload, "kind": "lettre", "send_confirmation": "on"}
+        )
+    assert "3 demandes de confirmation partent en arrière-plan." in response.content.decode()
+    assert not mail.outbox  # nothing sent by the web request
+
+    [queued] = _queued_requests()
+    assert tasks.confirmation_requests_send.call(*queued.args) == 3
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        f"nouvelle{n}@a.fr" for n in range(3)
+    ]
+    # Run again (a retried task, a second worker): nobody is asked twice.
+    assert tasks.confirmation_requests_send.call(*queued.args) == 0
+    assert len(mail.outbox) == 3
+
+
+def test_a_row_confirmed_or_asked_again_meanwhile_gets_nothing_from_the_worker(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY_TASKS
+    report = _check("email\nconfirmee@a.fr\nformulaire@a.fr\nattente@a.fr\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        subscriptions.subscription_import_apply(report, send_confirmation=True)
+    [queued] = _queued_requests()
+    rows = {row.email: row for row in Subscription.objects.all()}
+    # Before the worker runs: one person confirms (an older link, or the manager's
+    # confirmation), another asks again with the form and gets that request.
+    Subscription.objects.filter(pk=rows["confirmee@a.fr"].pk).update(
+        status=SubscriptionStatus.CONFIRMED, consent_at=timezone.now()
+    )
+    assert subscriptions.subscription_request("formulaire@a.fr") == subscriptions.Outcome.RESENT
+    assert [message.to for message in mail.outbox] == [["formulaire@a.fr"]]
+
+    assert tasks.confirmation_requests_send.call(*queued.args) == 1
+    assert [message.to[0] for message in mail.outbox] == ["formulaire@a.fr", "attente@a.fr"]
 
 
 def test_a_file_without_address_column_says_so():

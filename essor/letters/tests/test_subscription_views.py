@@ -7,9 +7,19 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from essor.accounts.services import account_create
+from essor.core.roles import Role
 from essor.letters import admin_subscriptions, subscription_hooks, subscriptions  # noqa: F401
-from essor.letters.models import Issue, LetterKind, Subscription, SubscriptionStatus
-from essor.members.tests.factories import network_fixture
+from essor.letters.models import (
+    ConsentSource,
+    Issue,
+    LetterKind,
+    Subscription,
+    SubscriptionStatus,
+)
+from essor.letters.tests.factories import subscription_make
+from essor.members.services import member_user_attach
+from essor.members.tests.factories import authority_for, network_fixture
 
 pytestmark = pytest.mark.django_db
 SUBSCRIBE = "/lettres/inscription/"
@@ -192,6 +202,32 @@ def test_a_member_sees_both_letters_in_their_space_and_subscribes_in_one_click(c
     assert row.consent_text == subscriptions.MEMBER_SPACE_CONSENT_TEXT
     client.post(reverse("letters:member_subscription"), {"kind": "flash", "subscribe": "0"})
     assert not subscriptions.recipients(LetterKind.FLASH).exists()
+
+
+def test_opening_the_space_subscribes_the_new_member_to_the_flash_and_no_one_else(client):
+    caen = network_fixture()["authorityuser"].user
+    other = account_create("membre-bayeux@example.org", role=Role.MEMBER, password="x-long-pass-1")
+    member_user_attach(other, authority_for("14047", joined_on=datetime.date(2015, 1, 1)))
+    # A membership row whose account left: the sending's full sync deals with it, not a
+    # member's visit.
+    former = subscription_make(
+        "ancienne@example.org", LetterKind.FLASH, consent_source=ConsentSource.MEMBERSHIP
+    )
+    client.force_login(caen)
+    assert client.get(reverse("members:member_space")).status_code == 200
+
+    row = Subscription.objects.get(kind=LetterKind.FLASH, email=caen.email)
+    assert row.status == SubscriptionStatus.CONFIRMED and row.user == caen
+    assert row.consent_source == ConsentSource.MEMBERSHIP and row.consent_at is not None
+    assert not Subscription.objects.filter(email=other.email).exists()
+    assert Subscription.objects.filter(pk=former.pk, status=SubscriptionStatus.CONFIRMED).exists()
+
+    # Unsubscribed since: the next visits never subscribe the address again.
+    subscriptions.subscription_unsubscribe(row)
+    client.get(reverse("members:member_space"))
+    row.refresh_from_db()
+    assert row.status == SubscriptionStatus.UNSUBSCRIBED
+    assert Subscription.objects.filter(kind=LetterKind.FLASH).count() == 2
 
 
 def test_the_member_buttons_refuse_bad_input_and_visitors(client, make_user):

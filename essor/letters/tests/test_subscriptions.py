@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from essor.accounts.selectors import personal_data_export
-from essor.accounts.services import account_delete
+from essor.accounts.services import account_create, account_delete
 from essor.core.roles import Role
 from essor.letters import subscription_hooks, subscriptions  # noqa: F401 - hooks
 from essor.letters.models import (
@@ -240,8 +240,6 @@ def test_a_member_who_unsubscribed_or_bounced_is_never_resubscribed_by_the_sync(
     assert row.status == SubscriptionStatus.UNSUBSCRIBED
     # Another member whose address bounced.
     other = authority_for("14047", joined_on=datetime.date(2015, 1, 1))
-    from essor.accounts.services import account_create
-
     account = account_create("autre@example.org", role=Role.MEMBER, password="x-long-pass-1")
     member_services.member_user_attach(account, other)
     subscriptions.flash_members_sync()
@@ -249,6 +247,33 @@ def test_a_member_who_unsubscribed_or_bounced_is_never_resubscribed_by_the_sync(
     subscriptions.flash_members_sync()
     assert not subscriptions.recipients(LetterKind.FLASH).exists()
     assert member.email != account.email
+
+
+def test_the_one_account_sync_follows_the_same_rules_and_touches_no_other_row():
+    fixture = network_fixture()
+    member = fixture["authorityuser"].user
+    other = account_create("autre@example.org", role=Role.MEMBER, password="x-long-pass-1")
+    member_services.member_user_attach(
+        other, authority_for("14047", joined_on=datetime.date(2015, 1, 1))
+    )
+    # Imported without consent date and still pending: the membership confirms it.
+    Subscription.objects.create(kind=LetterKind.FLASH, email=member.email)
+    result = subscriptions.flash_member_sync(member)
+    assert (result.created, result.confirmed) == (0, 1)
+    row = Subscription.objects.get(email=member.email)
+    assert row.status == SubscriptionStatus.CONFIRMED
+    assert row.consent_text == subscriptions.MEMBERSHIP_CONSENT_TEXT
+    assert not Subscription.objects.filter(email=other.email).exists()
+    # Bounced: stays so.
+    subscriptions.address_bounced(member.email)
+    assert subscriptions.flash_member_sync(member) == subscriptions.SyncResult()
+    # The account leaves its authority: its membership subscription goes, the other's stays.
+    subscriptions.flash_member_sync(other)
+    Subscription.objects.filter(email=member.email).delete()
+    subscriptions.flash_member_sync(member)
+    fixture["authorityuser"].delete()
+    assert subscriptions.flash_member_sync(member).removed == 1
+    assert list(Subscription.objects.values_list("email", flat=True)) == [other.email]
 
 
 def test_a_member_subscribes_and_unsubscribes_in_one_click():
