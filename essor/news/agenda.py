@@ -1,6 +1,6 @@
 """The merged agenda: this module's source of items (the agenda entries members and partners
-proposed, registered in public_hooks.py), the items grouped by month for the page, and the
-iCalendar feed of the public items of every source.
+proposed, registered in public_hooks.py), the items grouped by month and cut into pages of
+whole months for the page, and the iCalendar feed of the public items of every source.
 
 The network's events come from the events module's own source (essor/events/public_hooks.py):
 this module only knows them as `AgendaItem`s.
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.utils import dateformat, timezone
 
 from essor.core.agenda import AgendaItem, AgendaOrigin, agenda_items
@@ -61,6 +62,9 @@ def entry_items(start: datetime.date, end: datetime.date | None, user: object) -
 
 # --- the page --------------------------------------------------------------------------------
 
+# About this many items a page: whole months are kept together (see `month_pages`).
+PAGE_SIZE = 40
+
 
 @dataclass(frozen=True)
 class Row:
@@ -73,18 +77,86 @@ class Month:
     label: str  # "mars 2024"
     key: str  # "2024-03", for the heading's id
     rows: list[Row]
+    continued: bool = False  # its first items were on the previous page
 
 
-def by_month(items: Iterable[AgendaItem]) -> list[Month]:
-    """Items (in date order) grouped by the month they start in, with their dates in words."""
+@dataclass(frozen=True)
+class AgendaPage:
+    """One page of the agenda: the paginator's page (its objects are the groups of
+    `month_pages`), its months, and the months the links to the neighbour pages lead to."""
+
+    page: Page
+    months: list[Month]
+    previous_months: str  # "avril à juin 2026"; empty on the first page
+    next_months: str  # empty on the last page
+
+
+def _month_of(item: AgendaItem) -> tuple[int, int]:
+    return (item.starts_on.year, item.starts_on.month)
+
+
+def by_month(items: Iterable[AgendaItem], previous: AgendaItem | None = None) -> list[Month]:
+    """Items (in date order) grouped by the month they start in, with their dates in words;
+    `previous` is the item shown just before (on the previous page): a month it shares is
+    marked continued."""
     months = []
-    for (year, month), grouped in groupby(
-        items, key=lambda item: (item.starts_on.year, item.starts_on.month)
-    ):
+    for (year, month), grouped in groupby(items, key=_month_of):
         first = datetime.date(year, month, 1)
         rows = [Row(item, item_dates(item)) for item in grouped]
-        months.append(Month(dateformat.format(first, "F Y"), f"{year}-{month:02d}", rows))
+        continued = not months and previous is not None and _month_of(previous) == (year, month)
+        months.append(
+            Month(dateformat.format(first, "F Y"), f"{year}-{month:02d}", rows, continued)
+        )
     return months
+
+
+def month_pages(items: Iterable[AgendaItem], size: int = PAGE_SIZE) -> list[list[AgendaItem]]:
+    """Items (in date order) cut into pages of at most `size` items, a month never cut
+    between two pages unless it holds more than a page on its own: then it fills the page it
+    starts on and the next ones (cut anyway, it need not leave a page half empty)."""
+    pages: list[list[AgendaItem]] = []
+    current: list[AgendaItem] = []
+    for _month, grouped in groupby(items, key=_month_of):
+        month = list(grouped)
+        if current and len(current) + len(month) > size and len(month) <= size:
+            pages.append(current)
+            current = []
+        for item in month:
+            if len(current) == size:
+                pages.append(current)
+                current = []
+            current.append(item)
+    if current:
+        pages.append(current)
+    return pages
+
+
+def months_span(items: list[AgendaItem]) -> str:
+    """ "juin 2026", "juin à août 2026" or "décembre 2026 à février 2027"."""
+    if not items:
+        return ""
+    first, last = items[0].starts_on, items[-1].starts_on
+    if _month_of(items[0]) == _month_of(items[-1]):
+        return dateformat.format(first, "F Y")
+    start = dateformat.format(first, "F" if first.year == last.year else "F Y")
+    return f"{start} à {dateformat.format(last, 'F Y')}"
+
+
+def agenda_page(items: list[AgendaItem], number: object) -> AgendaPage:
+    """The page `number` of the items (in date order). A page number that is not one (or
+    out of range) gives the first (or last) page, as every list of the site does."""
+    groups = month_pages(items)
+    page = Paginator(groups, 1).get_page(number)
+    index = page.number - 1
+    shown = groups[index] if groups else []
+    before = groups[index - 1] if index > 0 else []
+    after = groups[index + 1] if index + 1 < len(groups) else []
+    return AgendaPage(
+        page=page,
+        months=by_month(shown, before[-1] if before else None),
+        previous_months=months_span(before),
+        next_months=months_span(after),
+    )
 
 
 def item_dates(item: AgendaItem) -> str:

@@ -46,6 +46,9 @@ AGENDA_PROPOSALS = proposals.proposal_kind_register(
     )
 )
 PROPOSED_MODELS = (Article, AgendaEntry)
+# What a proposal is, in words, by its kind's noun: "Mes propositions", the member space
+# panel and the personal data export.
+KIND_LABELS = {ARTICLE_PROPOSALS.noun: "Article", AGENDA_PROPOSALS.noun: "Événement de l'agenda"}
 
 may_propose = proposals.may_propose
 

@@ -9,13 +9,12 @@ from wagtail import hooks
 
 from essor.core.navigation import MEMBER_SPACE_PANELS_HOOK
 from essor.news import moderation
-from essor.news.models import Article
 
 PANEL_SIZE = 5
 
 
 def _what(proposal: moderation.Proposal) -> str:
-    return "Article" if isinstance(proposal.item, Article) else "Événement de l'agenda"
+    return moderation.KIND_LABELS[proposal.kind.noun]
 
 
 @hooks.register(MEMBER_SPACE_PANELS_HOOK)

@@ -45,6 +45,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
         "news/proposal_list.html",
         {
             "proposals": moderation.proposals_of_user(request.user),
+            "kind_labels": moderation.KIND_LABELS,
             "may_propose": moderation.may_propose(request.user),
         },
     )

@@ -129,13 +129,17 @@ def agenda(request: HttpRequest) -> HttpResponse:
         if not filters.theme or filters.theme in item.themes:
             counts[item.origin] = counts.get(item.origin, 0) + 1
     shown = [item for item in items if filters.keeps(item)]
+    page = merged.agenda_page(shown, request.GET.get("page"))
     return render(
         request,
         "news/agenda.html",
         {
             "form": form,
             "filters": filters,
-            "months": merged.by_month(shown),
+            "page": page.page,
+            "months": page.months,
+            "previous_months": page.previous_months,
+            "next_months": page.next_months,
             "count": len(shown),
             "origin_counts": [
                 {"label": label, "count": counts.get(origin, 0)}

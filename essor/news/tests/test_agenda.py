@@ -7,6 +7,7 @@ The network's events come from the events module's source, which this module may
 (essor/events/tests/test_agenda_source.py checks that one and its registration)."""
 
 import datetime
+import re
 
 import icalendar
 import pytest
@@ -18,6 +19,7 @@ from essor.core.agenda import AGENDA_SOURCES_HOOK, AgendaItem, AgendaOrigin, age
 from essor.core.editorial import Audience
 from essor.core.roles import Role
 from essor.core.testing import assert_page_ok
+from essor.news import agenda as agenda_module
 from essor.news.models import EntryOrigin
 from essor.news.tests.factories import entry_make
 
@@ -197,3 +199,112 @@ def test_the_ical_feed_holds_the_public_upcoming_items(client, make_user, agenda
     assert week.decoded("dtstart") == _day(12)
     assert week.decoded("dtend") == _day(15)  # exclusive end of an all-day item
     assert str(week["url"]).endswith(agenda["member"].get_absolute_url())
+
+
+# --- pages of whole months -------------------------------------------------------------------
+
+CARD_TITLE = re.compile(r'<h4 class="news-card__title"><a href="[^"]*">([^<]*)</a>')
+
+
+def _titles(html: str) -> list[str]:
+    return CARD_TITLE.findall(html)
+
+
+@pytest.fixture
+def hundred_events() -> list[AgendaItem]:
+    """A hundred network events, one every other day from tomorrow, in date order."""
+    events = [_event(f"Rencontre {n:03d}", 1 + 2 * n) for n in range(100)]
+    NETWORK_EVENTS[:] = events
+    return events
+
+
+def _month(title: str, events: list[AgendaItem]) -> tuple[int, int]:
+    day = next(event.starts_on for event in events if event.title == title)
+    return (day.year, day.month)
+
+
+def test_the_agenda_shows_about_forty_items_a_page_in_whole_months(client, hundred_events):
+    every = [event.title for event in hundred_events]
+
+    first = assert_page_ok(client.get(AGENDA))
+    second = assert_page_ok(client.get(f"{AGENDA}?page=2"))
+
+    shown = _titles(first)
+    assert 20 <= len(shown) <= agenda_module.PAGE_SIZE
+    assert shown == every[: len(shown)]
+    assert _titles(second)[:1] == [every[len(shown)]]
+    # No month split between the two pages (none of them holds more than a page).
+    assert _month(shown[-1], hundred_events) != _month(every[len(shown)], hundred_events)
+    # The count is the whole agenda's, on every page.
+    assert "100 événements à venir" in first and "100 événements à venir" in second
+    assert 'href="?page=2" rel="next">Mois suivants' in first
+    assert 'href="?page=1" rel="prev">Mois précédents' in second
+
+
+def test_every_item_is_on_exactly_one_page(client, hundred_events):
+    first = assert_page_ok(client.get(AGENDA))
+    pages = int(re.search(r"Page 1 sur (\d+)", first).group(1))
+
+    seen = []
+    for number in range(1, pages + 1):
+        seen += _titles(assert_page_ok(client.get(f"{AGENDA}?page={number}")))
+
+    assert seen == [event.title for event in hundred_events]
+
+
+def test_the_pages_keep_the_filters(client, hundred_events, agenda):
+    html = assert_page_ok(client.get(f"{AGENDA}?origine=reseau"))
+
+    assert 'href="?origine=reseau&amp;page=2" rel="next">Mois suivants' in html
+    assert "100 événements à venir correspondant à vos critères" in html
+    second = assert_page_ok(client.get(f"{AGENDA}?origine=reseau&page=2"))
+    assert "Semaine de l&#x27;ESS à Caen" not in second  # a member's, filtered out
+
+
+@pytest.mark.parametrize(("number", "expected"), [("abc", "first"), ("999", "last")])
+def test_a_page_number_that_is_not_one_gives_the_first_or_last_page(
+    client, hundred_events, number, expected
+):
+    html = assert_page_ok(client.get(f"{AGENDA}?page={number}"))
+
+    titles = _titles(html)
+    if expected == "first":
+        assert titles[0] == "Rencontre 000"
+        assert "Mois précédents" not in html
+    else:
+        assert titles[-1] == "Rencontre 099"
+        assert "Mois suivants" not in html
+
+
+def _items_in_months(*sizes: int) -> list[AgendaItem]:
+    """`sizes[i]` items on the first days of the i-th month from January 2030."""
+    items = []
+    for month, size in enumerate(sizes, start=1):
+        for day in range(size):
+            starts_on = datetime.date(2030, month, 1)
+            items.append(
+                AgendaItem(key=f"x:{month}-{day}", title="x", url="/", starts_on=starts_on)
+            )
+    return items
+
+
+@pytest.mark.parametrize(
+    ("sizes", "pages"),
+    [
+        ((10, 20, 10, 5), [40, 5]),  # whole months while they fit
+        ((30, 30, 15), [30, 30, 15]),  # a page of 30 rather than a month cut in two
+        ((5, 60), [40, 25]),  # a month larger than a page fills the page it starts on
+        ((), []),
+    ],
+)
+def test_months_are_cut_only_when_larger_than_a_page(sizes, pages):
+    assert [len(page) for page in agenda_module.month_pages(_items_in_months(*sizes))] == pages
+
+
+def test_a_month_begun_on_the_previous_page_is_marked_continued(client):
+    NETWORK_EVENTS[:] = [_event(f"Rencontre {n:03d}", 1) for n in range(45)]
+
+    html = assert_page_ok(client.get(f"{AGENDA}?page=2"))
+
+    assert "(suite)</h3>" in html
+    assert len(_titles(html)) == 5

@@ -373,6 +373,21 @@ def test_the_member_space_lists_the_proposals(member_client, rubric):
     assert PROPOSE in html and PROPOSE_ENTRY in html
 
 
+def test_my_proposals_say_which_are_articles_and_which_are_events(member_client, rubric):
+    member_client.post(PROPOSE, article_data(rubric))
+    member_client.post(PROPOSE_ENTRY, entry_data())
+
+    html = assert_page_ok(member_client.get(MINE))
+
+    assert "2 propositions, la plus récente d'abord" in html
+    assert '<th scope="col">Type</th>' in html
+    article_row = html.index("Caen ouvre une ressourcerie")
+    entry_row = html.index("Forum régional de l&#x27;ESS")
+    assert entry_row < article_row  # the latest first
+    assert "<td>Événement de l&#x27;agenda</td>" in html[entry_row:article_row]
+    assert "<td>Article</td>" in html[article_row:]
+
+
 def test_the_authors_data_export_lists_their_proposals(member_client, editors, rubric):
     member_client.post(PROPOSE, article_data(rubric))
     _act(editors, Article.objects.get(), "refuse", "Hors du champ du réseau.")
