@@ -107,11 +107,14 @@ class RegistrationListView(EventRegistrationsMixin, EventScreenView):
             cancelled=[r for r in registrations if r.status == RegistrationStatus.CANCELLED],
             can_change=_policy.user_has_permission(self.request.user, "change"),
             # Promotion helps only when seats are free and someone waits.
-            can_promote=bool(waiting) and (seats_left is None or seats_left > 0),
+            can_promote=bool(waiting)
+            and (seats_left is None or seats_left > 0)
+            and not event.is_cancelled,
             attendance_url=reverse("event_registrations:attendance", args=[event.pk]),
             export_url=reverse("event_registrations:export", args=[event.pk]),
             promote_url=reverse("event_registrations:promote", args=[event.pk]),
             edit_url=reverse("event:edit", args=[event.pk]),
+            cancellation_url=reverse("event_cancellation:index", args=[event.pk]),
         )
         return context
 
@@ -138,7 +141,13 @@ class PromoteView(EventRegistrationsMixin, View):
     permission_required = "change"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        promoted = services.waiting_list_promote(self.event())
+        event = self.event()
+        if event.is_cancelled:
+            messages.warning(
+                request, "L'événement est annulé : la liste d'attente n'est plus promue."
+            )
+            return self.back_to_list()
+        promoted = services.waiting_list_promote(event)
         if promoted:
             names = ", ".join(registration.full_name for registration in promoted)
             many = len(promoted) > 1

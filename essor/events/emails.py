@@ -1,6 +1,7 @@
 """E-mails to the people who register: confirmation (with the event's iCalendar file), waiting
 list, promotion from the waiting list, cancellation, reminder before the event, invitation to
-the evaluation after it. French, plain text with an HTML alternative; every one carries the
+the evaluation after it, notice of the event's cancellation (without a calendar file: there
+is nothing left to put in one's agenda). French, plain text with an HTML alternative; every one carries the
 links of the registration's secret token (manage, cancel), absolute from settings.SITE_URL.
 
 Also how a registration is described, in mails and pages alike: dates, place, rank on the
@@ -113,6 +114,10 @@ def evaluation_invitation(registration: Registration) -> bool:
     return _send("evaluation", registration)
 
 
+def event_cancelled(registration: Registration) -> bool:
+    return _send("event_cancelled", registration)
+
+
 def _network() -> NetworkSettings | None:
     site = Site.objects.filter(is_default_site=True).first()
     return NetworkSettings.for_site(site) if site else None
@@ -138,6 +143,7 @@ def _context(registration: Registration) -> dict:
         else "",
         "site_name": network.network_name if network else settings.WAGTAIL_SITE_NAME,
         "contact_email": network.contact_email if network else "",
+        "cancellation_note": event.cancellation_note,
     }
 
 

@@ -1,5 +1,6 @@
 """Events as iCalendar (RFC 5545): one event's file ("Ajouter à mon agenda", the attachment of
-the confirmation e-mail) and the agenda's feed.
+the confirmation e-mail) and the agenda's feed. A cancelled event stays in both, with
+STATUS:CANCELLED, so that calendars holding it show it cancelled.
 
 Times are written in UTC ("…Z"): every calendar converts them to its own zone, and no
 VTIMEZONE table (which stops at 2038 in the icalendar package) is needed; summer and winter
@@ -51,7 +52,12 @@ def _vevent(event: Event, base_url: str, note: str = "") -> icalendar.Event:
         vevent.add("location", location)
     vevent.add("url", page_url)
     vevent.add("categories", [event.get_kind_display()])
-    vevent.add("status", "CONFIRMED")
+    if event.is_cancelled:
+        vevent.add("status", "CANCELLED")
+        # A calendar that already holds the event replaces it only with a higher sequence.
+        vevent.add("sequence", 1)
+    else:
+        vevent.add("status", "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     return vevent
 

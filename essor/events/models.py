@@ -170,12 +170,31 @@ class Event(
         help_text="Leurs fiches d'identité entrent dans le dossier du participant.",
     )
 
+    # Cancellation (weather, strike, speaker ill): the event stays listed, marked cancelled,
+    # and its registrants are told once. Set by services.event_cancel, never by the edit form.
+    cancelled_at = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
+    cancellation_note = models.TextField(
+        "message aux inscrit·es",
+        blank=True,
+        editable=False,
+        help_text="Envoyé aux inscrit·es et affiché sur la page de l'événement.",
+    )
+
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     evaluation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     objects = EventQuerySet.as_manager()
+
+    # What happened to the event as a whole, not a version of its content: publishing a
+    # revision saved before the cancellation (or a draft edited since) must not undo it.
+    OPERATIONAL_FIELDS = (
+        "cancelled_at",
+        "cancellation_note",
+        "reminder_sent_at",
+        "evaluation_sent_at",
+    )
 
     class Meta:
         verbose_name = "événement"
@@ -207,6 +226,16 @@ class Event(
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", args=[self.slug])
+
+    def with_content_json(self, content: dict) -> "Event":
+        obj = super().with_content_json(content)
+        for name in self.OPERATIONAL_FIELDS:
+            setattr(obj, name, getattr(self, name))
+        return obj
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     def get_preview_template(self, request: object, mode_name: str) -> str:
         return "events/event_detail.html"
@@ -488,6 +517,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     evaluation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the notice of the event's cancellation went to this person (once).
+    cancellation_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 

@@ -30,9 +30,9 @@ def authority_events(authority: Authority) -> dict | None:
     """The published events an authority spoke at, organised, hosted or supported, the
     latest first."""
     rows = list(
-        selectors.events_of_authority(authority).values("title", "slug", "starts_at", "kind")[
-            :AUTHORITY_SHOWN
-        ]
+        selectors.events_of_authority(authority).values(
+            "title", "slug", "starts_at", "kind", "cancelled_at"
+        )[:AUTHORITY_SHOWN]
     )
     if not rows:
         return None
@@ -42,7 +42,8 @@ def authority_events(authority: Authority) -> dict | None:
             "label": row["title"],
             "url": selectors.reverse("events:detail", args=[row["slug"]]),
             "meta": f"{kinds.get(row['kind'], '')}, "
-            f"{selectors.french_date(timezone.localtime(row['starts_at']).date())}",
+            f"{selectors.french_date(timezone.localtime(row['starts_at']).date())}"
+            + (" — annulé" if row["cancelled_at"] else ""),
         }
         for row in rows
     ]
@@ -85,7 +86,8 @@ def network_events_agenda(
         items.append(
             AgendaItem(
                 key=f"event:{event.pk}",
-                title=event.title,
+                # The merged agenda has no place of its own for it: the title says it.
+                title=f"Annulé : {event.title}" if event.is_cancelled else event.title,
                 url=event.get_absolute_url(),
                 starts_on=starts_at.date(),
                 ends_on=ends_on if ends_on and ends_on != starts_at.date() else None,

@@ -1,6 +1,7 @@
 """Where registrations plug into the site and Wagtail: the e-mails sent after each write of
-the services, the "Inscriptions (N)" button of an event's edit page and its admin screens,
-the "Mes inscriptions" panel of the account page and of the member space, and the user's
+the services (and the notices of an event's cancellation, queued as a task), the
+"Inscriptions (N)" button of an event's edit page and its admin screens, the "Mes
+inscriptions" panel of the account page and of the member space, and the user's
 registrations in their personal data export.
 
 Imported by wagtail_hooks.py; importing it again (apps.ready, tests) is harmless: the
@@ -16,12 +17,13 @@ from wagtail.admin.widgets.button import Button
 from essor.core.admin_views import RECORD_HEADER_BUTTONS_HOOK
 from essor.core.navigation import ACCOUNT_PANELS_HOOK, MEMBER_SPACE_PANELS_HOOK
 from essor.core.roles import Role, has_role
-from essor.events import admin_registrations, emails, services
+from essor.events import admin_registrations, emails, services, tasks
 from essor.events.models import Event, Registration
 
 PANEL_SIZE = 10
 
 services.registration_listen(emails.registration_notify)
+services.event_cancel_listen(tasks.cancellation_notices_enqueue)
 
 
 @hooks.register("register_admin_urls")

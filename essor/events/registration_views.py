@@ -126,7 +126,7 @@ def _evaluation_state(registration: Registration, now: object = None) -> str:
     """Whether this registration may answer the questionnaire now: "open", or why not."""
     event = registration.event
     now = now or timezone.now()
-    if not event.evaluation_enabled:
+    if not event.evaluation_enabled or event.is_cancelled:
         return "disabled"
     if registration.status != RegistrationStatus.CONFIRMED:
         return "not-participant"
@@ -158,16 +158,23 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "where": emails.event_where(event),
             "amount": emails.amount_text(registration),
             "finished": finished,
-            "can_cancel": registration.status != RegistrationStatus.CANCELLED and not finished,
+            "can_cancel": registration.status != RegistrationStatus.CANCELLED
+            and not finished
+            and not event.is_cancelled,
             "online_url": event.online_url
-            if confirmed and registration.mode == ParticipationMode.LIVE and not finished
+            if confirmed
+            and registration.mode == ParticipationMode.LIVE
+            and not finished
+            and not event.is_cancelled
             else "",
             "replay_url": event.replay_url
             if confirmed and registration.mode == ParticipationMode.REPLAY
             else "",
             "evaluation_open": _evaluation_state(registration) == "open",
             "event_url": event.get_absolute_url() if event.live else "",
-            "ical_url": reverse("events:ical", args=[event.slug]) if event.live else "",
+            "ical_url": reverse("events:ical", args=[event.slug])
+            if event.live and not event.is_cancelled
+            else "",
         },
     )
 
@@ -200,6 +207,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
             "registration": registration,
             "event": registration.event,
             "already": already,
+            "event_cancelled": registration.event.is_cancelled and not already,
             "finished": finished and not already,
             "error": error,
             "when": emails.event_when(registration.event),

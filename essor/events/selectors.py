@@ -334,6 +334,7 @@ class EventCard:
     registration_open: bool
     participants: str
     year: int
+    cancelled: bool = False
 
 
 def _seats_taken(ids: list[int]) -> dict[int, int]:
@@ -367,6 +368,7 @@ CARD_FIELDS = (
     "capacity",
     "participant_count",
     "participant_count_is_estimate",
+    "cancelled_at",
 )
 
 
@@ -409,6 +411,7 @@ def event_cards(events: Iterable[Event], now: datetime.datetime | None = None) -
                     event.participant_count, event.participant_count_is_estimate
                 ),
                 year=start.year,
+                cancelled=event.is_cancelled,
             )
         )
     return cards
@@ -642,6 +645,7 @@ def registration_state(
     ]
     return {
         "enabled": event.registration_enabled,
+        "cancelled": event.is_cancelled,
         "open": not refusal and not members_barrier,
         "refusal": refusal,
         "members_only": event.members_only,
@@ -741,6 +745,7 @@ def event_display(event: Event, user: object, preview: bool = False) -> dict:
         "documents": ready_documents(event),
         "ical_url": reverse("events:ical", args=[event.slug]) if event.slug else "",
         "is_past": bool(event.ends_at and event.ends_at < timezone.now()),
+        "cancelled_label": _moment_label(event.cancelled_at),
     }
 
 
@@ -801,7 +806,9 @@ def event_json_ld(event: Event, display: dict, base_url: str) -> dict:
         "startDate": timezone.localtime(event.starts_at).isoformat(),
         "endDate": timezone.localtime(event.ends_at).isoformat(),
         "eventAttendanceMode": _attendance_mode(event, places),
-        "eventStatus": f"{_SCHEMA}EventScheduled",
+        "eventStatus": f"{_SCHEMA}EventCancelled"
+        if event.is_cancelled
+        else f"{_SCHEMA}EventScheduled",
         "location": locations[0] if len(locations) == 1 else locations,
         "isAccessibleForFree": not event.price,
     }

@@ -1,4 +1,5 @@
-"""Writes of events: registrations, cancellations and the waiting list, attendance.
+"""Writes of events: registrations, cancellations and the waiting list, attendance, the
+cancellation of an event.
 
 Seats are counted and taken under a lock on the event's row (SELECT … FOR UPDATE on
 PostgreSQL; SQLite runs its write transactions one at a time, IMMEDIATE mode in settings), so
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail.log_actions import log
 
 from essor.core.roles import Role, has_role
 from essor.events.models import (
@@ -49,9 +51,24 @@ class RegistrationRequest:
     needs: str = ""
 
 
+# Told after the commit of an event's cancellation: (event) -> None. The tasks module
+# registers the sending of the notices here (registration_hooks.py).
+EventCancelListener = Callable[[Event], None]
+_cancel_listeners: list[EventCancelListener] = []
+
+EVENT_CANCEL_ACTION = "events.event_cancel"
+CANCELLATION_NOTE_MAX = 2000
+EVENT_CANCELLED = "Cet événement est annulé : il n'est plus possible de s'y inscrire."
+
+
 def registration_listen(listener: RegistrationListener) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+def event_cancel_listen(listener: EventCancelListener) -> None:
+    if listener not in _cancel_listeners:
+        _cancel_listeners.append(listener)
 
 
 def _tell_after_commit(registration: Registration, what: str) -> None:
@@ -67,6 +84,8 @@ def registration_refusal(event: Event, now: datetime.datetime | None = None) -> 
     now = now or timezone.now()
     if not event.live:
         return "Cet événement n'est pas publié."
+    if event.is_cancelled:
+        return EVENT_CANCELLED
     if not event.registration_enabled:
         return "Les inscriptions en ligne ne sont pas ouvertes pour cet événement."
     if event.registration_opens_at and now < event.registration_opens_at:
@@ -166,6 +185,8 @@ _ALREADY_REGISTERED = (
 
 def _promote_waiting(event: Event, now: datetime.datetime) -> list[Registration]:
     """Give freed seats to the waiting list, first come first served. Call under the lock."""
+    if event.is_cancelled:  # nobody would come to take the seat
+        return []
     if event.capacity is None:
         free = None
     else:
@@ -196,6 +217,11 @@ def registration_cancel(token: str, now: datetime.datetime | None = None) -> Reg
         registration.refresh_from_db()
         if registration.status == RegistrationStatus.CANCELLED:
             return registration
+        if event.is_cancelled:
+            # The registration stays as it was when the event was cancelled (the figures).
+            raise RegistrationError(
+                "Cet événement est annulé : votre inscription n'a pas besoin d'être annulée."
+            )
         if event.ends_at and now >= event.ends_at:
             raise RegistrationError(
                 "Cet événement est terminé : l'inscription ne peut plus être annulée."
@@ -222,3 +248,68 @@ def attendance_mark(event: Event, present_ids: set[int]) -> int:
     registrations.filter(pk__in=present_ids).update(attended=True)
     registrations.exclude(pk__in=present_ids).update(attended=False)
     return registrations.filter(attended=True).count()
+
+
+# -- cancelling an event -------------------------------------------------------------------
+
+
+class EventCancelError(Exception):
+    """An event that cannot be cancelled; the message is for the editor."""
+
+
+@dataclass(frozen=True)
+class EventCancellation:
+    event: Event
+    done: bool  # False: it was already cancelled, nothing changed, nobody told again
+    to_notify: int  # confirmed or waiting registrations, told by e-mail
+
+
+def registrations_to_notify(event: Event) -> int:
+    """The people an event's cancellation is told to: confirmed or on the waiting list."""
+    return (
+        Registration.objects.filter(event=event)
+        .filter(status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING])
+        .count()
+    )
+
+
+def event_cancel(
+    event: Event, note: str = "", user: object = None, now: datetime.datetime | None = None
+) -> EventCancellation:
+    """Cancel an event without deleting it: registration closes, the waiting list stays as
+    it is, reminders and evaluations are no longer sent, and every confirmed or waiting
+    registrant gets one notice with `note` (sent after commit by the listeners, in the
+    background). Cancelling an event already cancelled changes nothing and tells nobody
+    again. Raises EventCancelError for an event that is over."""
+    now = now or timezone.now()
+    note = note.strip()
+    if len(note) > CANCELLATION_NOTE_MAX:
+        raise EventCancelError(
+            f"Le message est trop long ({len(note)} caractères) : {CANCELLATION_NOTE_MAX} au plus."
+        )
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.is_cancelled:
+            return EventCancellation(locked, False, 0)
+        if locked.ends_at and now >= locked.ends_at:
+            raise EventCancelError("Cet événement est terminé : il ne peut plus être annulé.")
+        locked.cancelled_at = now
+        locked.cancellation_note = note
+        # save(), not update(): the cached public pages and the calendars must change.
+        locked.save(update_fields=["cancelled_at", "cancellation_note", "updated_at"])
+        to_notify = registrations_to_notify(locked)
+        log(
+            instance=locked,
+            action=EVENT_CANCEL_ACTION,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            data={"note": note, "to_notify": to_notify},
+        )
+
+        def tell() -> None:
+            for listener in _cancel_listeners:
+                listener(locked)
+
+        transaction.on_commit(tell)
+    # The caller's copy too: saved again as it was, it would undo the cancellation.
+    event.cancelled_at, event.cancellation_note = locked.cancelled_at, locked.cancellation_note
+    return EventCancellation(locked, True, to_notify)

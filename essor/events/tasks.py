@@ -5,7 +5,12 @@
 - the evaluation invitation after the end, to confirmed registrations not marked absent, once,
   for events that ended less than EVALUATION_WINDOW_DAYS ago;
 - the anonymisation of registrations ESSOR_EVENT_RETENTION_DAYS days (default 365) after their
-  event's end: names, address, position and needs are erased, the counts stay.
+  event's end: names, address, position and needs are erased, the counts stay;
+- the notice of an event's cancellation, to registrations confirmed or waiting, once: the
+  task `event_cancellation_notices_send` is queued when an editor cancels the event, and each
+  run of `events_send` sends what a stopped worker or a refusing mail server left.
+
+Reminders and evaluation invitations are never sent for a cancelled event.
 
 `essor events_send` runs them (cron or systemd timer, see README.md); each is also a django-tasks
 task for the worker. Each registration is claimed by a conditional UPDATE before its mail goes
@@ -46,6 +51,7 @@ def reminders_due(now: datetime.datetime) -> QuerySet:
         mode__in=[ParticipationMode.ON_SITE, ParticipationMode.LIVE],
         reminder_sent_at__isnull=True,
         event__live=True,
+        event__cancelled_at__isnull=True,
         event__starts_at__gt=now,
         event__starts_at__lte=now + datetime.timedelta(days=reminder_days()),
     )
@@ -58,14 +64,32 @@ def evaluations_due(now: datetime.datetime) -> QuerySet:
         evaluation_sent_at__isnull=True,
         evaluation__isnull=True,
         event__live=True,
+        event__cancelled_at__isnull=True,
         event__evaluation_enabled=True,
         event__ends_at__lte=now,
         event__ends_at__gt=now - datetime.timedelta(days=EVALUATION_WINDOW_DAYS),
     )
 
 
+def cancellation_notices_due(now: datetime.datetime, event_id: int | None = None) -> QuerySet:
+    """Registrations confirmed or waiting when their event was cancelled, not told yet; none
+    once the event's date has passed (the notice would come too late to be of use)."""
+    due = Registration.objects.filter(
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING],
+        cancellation_notice_sent_at__isnull=True,
+        event__cancelled_at__isnull=False,
+        event__ends_at__gt=now,
+    )
+    return due if event_id is None else due.filter(event_id=event_id)
+
+
 def _send_once(
-    due: QuerySet, stamp: str, send: Callable[[Registration], bool], now: datetime.datetime
+    due: QuerySet,
+    stamp: str,
+    send: Callable[[Registration], bool],
+    now: datetime.datetime,
+    *,
+    stamp_event: bool = True,
 ) -> int:
     """Claim each registration (stamp set where still empty), send, release on failure."""
     sent = 0
@@ -81,7 +105,8 @@ def _send_once(
             Registration.objects.filter(pk=registration.pk).update(**{stamp: None})
     # The event keeps when its mails went (shown in the registrations' admin); update() so
     # that the cached public pages stay valid.
-    Event.objects.filter(pk__in=events).update(**{stamp: now})
+    if stamp_event:
+        Event.objects.filter(pk__in=events).update(**{stamp: now})
     return sent
 
 
@@ -95,6 +120,27 @@ def evaluations_send(now: datetime.datetime | None = None) -> int:
     """Send the evaluation invitations due; returns how many went."""
     now = now or timezone.now()
     return _send_once(evaluations_due(now), "evaluation_sent_at", emails.evaluation_invitation, now)
+
+
+def cancellation_notices_send(
+    now: datetime.datetime | None = None, event_id: int | None = None
+) -> int:
+    """Tell the registrants of cancelled events (of one event with `event_id`); returns how
+    many notices went."""
+    now = now or timezone.now()
+    return _send_once(
+        cancellation_notices_due(now, event_id),
+        "cancellation_notice_sent_at",
+        emails.event_cancelled,
+        now,
+        stamp_event=False,
+    )
+
+
+def cancellation_notices_enqueue(event: Event) -> None:
+    """The services' listener after an event's cancellation: its notices go in the
+    background (`essor events_send` sends them should the queue lose the task)."""
+    event_cancellation_notices_send.enqueue(event.pk)
 
 
 def anonymisation_due(now: datetime.datetime) -> QuerySet:
@@ -131,3 +177,8 @@ def event_evaluations_send() -> int:
 @task()
 def event_registrations_anonymise() -> int:
     return registrations_anonymise()
+
+
+@task()
+def event_cancellation_notices_send(event_id: int) -> int:
+    return cancellation_notices_send(event_id=event_id)

@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from essor.core.admin_views import RecordSnippetEditView
 from essor.core.navigation import MAIN_MENU_HOOK, NavEntry
 from essor.events import (  # noqa: F401 - each registers its own hooks
+    cancellation_hooks,
     document_hooks,
     public_hooks,
     registration_hooks,
@@ -42,7 +43,8 @@ EventSession.panels = [
 
 
 class EventViewSet(SnippetViewSet):
-    edit_view_class = RecordSnippetEditView  # header buttons: registrations, documents
+    # Header buttons: registrations, documents, cancellation.
+    edit_view_class = RecordSnippetEditView
     model = Event
     icon = "date"
     menu_label = "Événements"

@@ -132,6 +132,7 @@ ESSOR_ADMIN_NAMESPACES = {
     "event",
     "event_registrations",
     "event_documents",
+    "event_cancellation",
     *_PARTICIPANT_VIEWSETS,
     *_CHOOSERS,
     "rubric",
@@ -246,6 +247,7 @@ ROUTE_TABLE: dict[str, tuple] = {
     "event_documents:index": EDITORS,
     "event_documents:file": EDITORS,
     "event_registrations:index": EDITORS,
+    "event_cancellation:index": EDITORS,  # GET asks for confirmation, POST cancels
     "event_registrations:export": EDITORS,
     **{
         f"event_registrations:{route}": (LOGIN, DENIED, NOT_ALLOWED, NOT_ALLOWED)  # POST only
@@ -497,6 +499,7 @@ def objects():
         "wagtailsnippetchoosers_events_event": events["event"],
         "event_registrations": events["event"],
         "event_documents": events["event"],
+        "event_cancellation": events["event"],
         **news,
         "wagtailsnippetchoosers_news_article": news["article"],
         "wagtailsnippetchoosers_news_agendaentry": news["agendaentry"],
