@@ -37,6 +37,7 @@ class AgendaItem:
     summary: str = ""
     themes: tuple[str, ...] = field(default_factory=tuple)  # theme slugs
     members_only: bool = False
+    cancelled: bool = False  # still listed, so people see it will not take place
 
     @property
     def origin_label(self) -> str:

@@ -86,8 +86,8 @@ def network_events_agenda(
         items.append(
             AgendaItem(
                 key=f"event:{event.pk}",
-                # The merged agenda has no place of its own for it: the title says it.
-                title=f"Annulé : {event.title}" if event.is_cancelled else event.title,
+                title=event.title,
+                cancelled=event.is_cancelled,
                 url=event.get_absolute_url(),
                 starts_on=starts_at.date(),
                 ends_on=ends_on if ends_on and ends_on != starts_at.date() else None,

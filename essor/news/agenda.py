@@ -206,6 +206,8 @@ def _vevent(item: AgendaItem, base_url: str, stamp: datetime.datetime) -> icalen
     if item.place:
         vevent.add("location", item.place)
     vevent.add("url", url)
+    if item.cancelled:
+        vevent.add("status", "CANCELLED")
     categories = [label for label in (item.origin_label, item.kind_label) if label]
     if categories:
         vevent.add("categories", categories)

@@ -6,6 +6,7 @@ The network's events come from the events module's source, which this module may
 (same layer): a stand-in source gives them here, as the events module's does
 (essor/events/tests/test_agenda_source.py checks that one and its registration)."""
 
+import dataclasses
 import datetime
 import re
 
@@ -308,3 +309,18 @@ def test_a_month_begun_on_the_previous_page_is_marked_continued(client):
 
     assert "(suite)</h3>" in html
     assert len(_titles(html)) == 5
+
+
+def test_a_cancelled_item_stays_listed_marked_and_cancelled_in_the_calendar(client, agenda):
+    cancelled = dataclasses.replace(_event("Rencontre annulée", 8), key="event:80", cancelled=True)
+    NETWORK_EVENTS.append(cancelled)
+
+    html = client.get(reverse("news:agenda")).content.decode()
+    cards = html.split('<li class="news-card">')[1:]
+    marked = [card for card in cards if 'news-badge--cancelled">Annulé<' in card]
+    assert len(marked) == 1 and "Rencontre annulée" in marked[0]  # only that one is marked
+
+    calendar = icalendar.Calendar.from_ical(client.get(reverse("news:agenda_ical")).content)
+    status = {str(e["summary"]): str(e.get("status", "")) for e in calendar.walk("VEVENT")}
+    assert status["Rencontre annulée"] == "CANCELLED"
+    assert status["Journée d'échanges du réseau"] == ""
