@@ -53,7 +53,8 @@ def event_document(event: Event) -> SearchDocument:
         key=owner_key(KIND, event.pk),
         owner=owner_key(KIND, event.pk),
         kind=KIND,
-        title=event.title,
+        # Results show a title and an excerpt: the title says the event will not take place.
+        title=f"{event.title} (annulé)" if event.is_cancelled else event.title,
         url=event.get_absolute_url(),
         text=text,
         date=start if isinstance(start, datetime.date) else None,

@@ -21,6 +21,7 @@ from essor.core.testing import assert_page_ok
 from essor.events import registration_hooks, services, tasks  # noqa: F401 - the listeners
 from essor.events.models import Event, Registration, RegistrationStatus
 from essor.events.public_hooks import network_events_agenda
+from essor.events.search_documents import event_document
 from essor.events.tests.factories import EventFactory, RegistrationFactory, open_event
 
 pytestmark = pytest.mark.django_db
@@ -349,3 +350,10 @@ def test_the_registration_page_says_it_and_offers_no_cancel_button(client, event
     assert "La grève des transports" in page
     assert "Annuler mon inscription" not in page
     assert "evenement.ics" not in page
+
+
+def test_search_results_say_the_event_is_cancelled(event):
+    assert event_document(event).title == event.title
+    services.event_cancel(event, NOTE)
+    event.refresh_from_db()
+    assert event_document(event).title == f"{event.title} (annulé)"
