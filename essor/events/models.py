@@ -61,6 +61,10 @@ class EventQuerySet(PublishedQuerySet):
     def past(self, now: datetime.datetime | None = None) -> "EventQuerySet":
         return self.filter(ends_at__lt=now or timezone.now())
 
+    def held(self) -> "EventQuerySet":
+        """Not cancelled: the events that count in the network's figures."""
+        return self.filter(cancelled_at__isnull=True)
+
 
 class Event(
     DraftStateMixin,

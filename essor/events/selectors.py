@@ -872,7 +872,7 @@ def events_of_authority(authority: object) -> QuerySet[Event]:
 
 
 def published_count() -> int:
-    return Event.objects.published().count()
+    return Event.objects.published().held().count()
 
 
 def kind_counts(found: QuerySet[Event]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from essor.core.roles import Role
 from essor.core.testing import assert_page_ok
 from essor.events import registration_hooks, services, tasks  # noqa: F401 - the listeners
 from essor.events.models import Event, Registration, RegistrationStatus
-from essor.events.public_hooks import network_events_agenda
+from essor.events.public_hooks import event_figures, network_events_agenda
 from essor.events.search_documents import event_document
 from essor.events.tests.factories import EventFactory, RegistrationFactory, open_event
 
@@ -357,3 +357,9 @@ def test_search_results_say_the_event_is_cancelled(event):
     services.event_cancel(event, NOTE)
     event.refresh_from_db()
     assert event_document(event).title == f"{event.title} (annulé)"
+
+
+def test_the_home_figure_does_not_count_a_cancelled_event(event):
+    held = event_figures()[0]["value"]
+    services.event_cancel(event, NOTE)
+    assert event_figures()[0]["value"] == held - 1
