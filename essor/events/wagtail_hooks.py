@@ -50,7 +50,7 @@ class EventViewSet(SnippetViewSet):
     menu_label = "Événements"
     admin_url_namespace = "event"
     base_url_path = "evenements/evenement"
-    list_display = ["title", "kind", "starts_at", "live", "updated_at"]
+    list_display = ["title", "kind", "starts_at", "live", "cancelled_at", "updated_at"]
     list_filter = ["live", "kind", "audience", "themes"]
     list_per_page = 50
     inspect_view_enabled = True

@@ -363,3 +363,10 @@ def test_the_home_figure_does_not_count_a_cancelled_event(event):
     held = event_figures()[0]["value"]
     services.event_cancel(event, NOTE)
     assert event_figures()[0]["value"] == held - 1
+
+
+def test_the_admin_list_of_events_shows_the_cancellation(client, make_user, event):
+    services.event_cancel(event, NOTE)
+    client.force_login(make_user(Role.EDITOR))
+    listing = _admin_page(client.get(reverse("event:list")))
+    assert "Annulé le" in listing
