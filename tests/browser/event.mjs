@@ -3,7 +3,8 @@
 // sessions and speakers, the person chosen in the chooser) and opens registration; a visitor
 // takes the only seat, a member lands on the waiting list, free; the visitor cancels and the
 // member gets the seat; the editor generates the participant kit and the proceedings, which
-// come out as PDFs. Registration pages are checked with axe-core too.
+// come out as PDFs; at last she cancels the event, and its page, its registration form and the
+// member's registration say so. Registration pages are checked with axe-core too.
 //
 // Usage: node tests/browser/event.mjs BASE_URL
 // Environment: ESSOR_MODERATION_MEMBER, ESSOR_MODERATION_EDITOR, ESSOR_MODERATION_PASSWORD
@@ -27,6 +28,7 @@ const PDF_TIMEOUT_MS = 120_000; // the task worker makes the PDFs in the backgro
 const SUFFIX = Date.now().toString(36);
 const TITLE = `Journée de formation loi ESS ${SUFFIX}`;
 let SLUG = ''; // the address the admin derives from the title as it is typed
+let PK = ''; // the event's id in the admin
 const NEXT_YEAR = new Date().getFullYear() + 1;
 
 const { step, counts } = scenario('événement');
@@ -163,8 +165,8 @@ async function main() {
       await editor.goto(url(`/admin/evenements/evenement/?q=${SUFFIX}`), { timeout: TIMEOUT_MS });
       await editor.getByRole('link', { name: TITLE }).first().click();
       await editor.waitForURL((u) => /\/edit\/\d+\/$/.test(u.pathname), { timeout: TIMEOUT_MS });
-      const pk = new URL(editor.url()).pathname.match(/\/edit\/(\d+)\/$/)[1];
-      const documentsPage = url(`/admin/evenements/evenement/${pk}/documents/`);
+      PK = new URL(editor.url()).pathname.match(/\/edit\/(\d+)\/$/)[1];
+      const documentsPage = url(`/admin/evenements/evenement/${PK}/documents/`);
       for (const label of ['dossier du participant', 'actes']) {
         await editor.goto(documentsPage, { timeout: TIMEOUT_MS });
         await Promise.all([
@@ -185,6 +187,33 @@ async function main() {
         const body = await response.body();
         expect(body.subarray(0, 5).toString() === '%PDF-' && body.length > 5000, `${path} : PDF vide ou tronqué`);
       }
+    });
+
+    await step("l'éditrice annule l'événement : sa page, son formulaire et l'inscription du membre le disent", async () => {
+      expect(PK, "événement introuvable dans l'administration");
+      const note = `Grève des transports ${SUFFIX} : la journée est reportée.`;
+      await editor.goto(url(`/admin/evenements/evenement/${PK}/annulation/`), { timeout: TIMEOUT_MS });
+      const asked = await editor.locator('main').innerText();
+      expect(/prévenir 1 personne/.test(asked), `nombre de personnes prévenues absent : ${asked.slice(0, 300)}`);
+      await editor.fill('textarea[name=note]', note);
+      await Promise.all([
+        editor.waitForLoadState('load'),
+        editor.getByRole('button', { name: /^Annuler l'événement/ }).click(),
+      ]);
+      const done = await editor.locator('main').innerText();
+      expect(done.includes('Événement annulé'), `annulation non confirmée : ${done.slice(0, 300)}`);
+      await visitor.goto(url(`/evenements/${SLUG}/`), { timeout: TIMEOUT_MS });
+      await accessible(visitor);
+      const page = await visitor.locator('main').innerText();
+      expect(page.includes('Événement annulé') && page.includes(note), `page publique : ${page.slice(0, 300)}`);
+      await visitor.goto(url(`/evenements/${SLUG}/inscription/`), { timeout: TIMEOUT_MS });
+      const form = await visitor.locator('main').innerText();
+      expect(form.includes('Cet événement est annulé'), `formulaire encore ouvert : ${form.slice(0, 300)}`);
+      await member.goto(memberManage, { timeout: TIMEOUT_MS });
+      await accessible(member);
+      const registration = await member.locator('main').innerText();
+      expect(registration.includes('Cet événement est annulé'), `inscription du membre : ${registration.slice(0, 300)}`);
+      expect(!registration.includes('Annuler mon inscription'), "le membre peut encore « annuler » une inscription d'un événement annulé");
     });
   } finally {
     await browser.close();
