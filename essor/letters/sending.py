@@ -431,10 +431,9 @@ class _PostgresMarks(_Marks):
         super().__init__(worker)
         self.pending: int | None = None  # the delivery whose mark has no answer yet
         # libpq numbers its parameters: $1, $2…
-        parts = self.sent_sql.split("%s")
-        self.sent_libpq = "".join(
-            f"{part}${index}" if index < len(parts) else part
-            for index, part in enumerate(parts, start=1)
+        first, *rest = self.sent_sql.split("%s")
+        self.sent_libpq = (
+            first + "".join(f"${index}{part}" for index, part in enumerate(rest, start=1))
         ).encode()
 
     def _pgconn(self) -> Any:  # psycopg.pq's PGconn

@@ -124,10 +124,8 @@ def unsubscribe_url(subscription: Subscription, issue: Issue | None = None) -> s
     """The one-click unsubscribe address of a subscription (in the mail's link and in its
     List-Unsubscribe header), telling which issue it came from when there is one."""
     if issue is None:
-        path = reverse("letters:unsubscribe", args=[subscription.token])
-    else:
-        path = reverse("letters:unsubscribe_from_issue", args=[subscription.token, issue.pk])
-    return absolute_url(path)
+        return absolute_url(reverse("letters:unsubscribe", args=[subscription.token]))
+    return issue_unsubscribe_url(issue)(subscription.token)
 
 
 def issue_unsubscribe_url(issue: Issue) -> Callable[[str], str]:

@@ -137,13 +137,12 @@ def test_unsubscribe_get_asks_and_post_unsubscribes_and_is_idempotent(client):
     assert "déjà désabonnée" in client.get(url).content.decode()
 
 
-def test_the_sending_loop_builds_the_same_unsubscribe_address_as_the_view_expects(client):
+def test_the_unsubscribe_address_of_the_sending_loop_unsubscribes_from_that_issue(client):
     row = _confirmed()
     issue = Issue.objects.create(
         kind=LetterKind.LETTER, number=5, title="Mai", date=datetime.date(2024, 5, 1)
     )
     url = subscriptions.issue_unsubscribe_url(issue)(row.token)
-    assert url == subscriptions.unsubscribe_url(row, issue)
     client.post(url)
     row.refresh_from_db()
     assert row.status == SubscriptionStatus.UNSUBSCRIBED and row.unsubscribed_from == issue
