@@ -100,6 +100,8 @@ SEARCH_LATENCY_BENCH = ROOT / "benchmarks" / "bench_search_latency.py"
 SEARCH_LATENCY_TITLE = "## Latence de la recherche"
 LETTERS_BENCH = ROOT / "benchmarks" / "bench_letters.py"
 LETTERS_TITLE = "## Lettres : envoi d'un numéro"
+# The first section after the pages' tables: `--only pages` rewrites everything above it.
+FIRST_OTHER_TITLE = "## Résolveur de noms"
 HOST = "127.0.0.1"  # loopback only
 
 
@@ -525,18 +527,11 @@ def met(value: float, target: float) -> str:
     return "**atteinte**" if value >= target else "**non atteinte**"
 
 
-def report(
-    steps: list[str],
-    figures: dict,
-    resolver: dict,
-    sheet_pdf: dict,
-    ingest: dict,
-    search: dict,
-    search_latency: dict,
-    pages: dict,
-    page_list: list[tuple[str, str]],
-    total_seconds: float,
-) -> str:
+def pages_report(
+    steps: list[str], figures: dict, pages: dict, page_list: list[tuple[str, str]]
+) -> list[str]:
+    """The head of RESULTS.md: the instance, the targets and the pages in the three modes,
+    up to (not including) the first section of the other benchmarks."""
     stats = {
         (mode.key, path): summary(pages, mode.key, path)
         for mode in MODES
@@ -640,7 +635,25 @@ def report(
         f"{fmt(requests, 0)} requêtes mesurées sur {fmt(connections, 0)} connexions "
         f"({'gunicorn ferme la connexion après chaque réponse' if closing else 'connexions réutilisées'}).",
         "",
-        "## Résolveur de noms",
+    ]
+    return lines
+
+
+def report(
+    steps: list[str],
+    figures: dict,
+    resolver: dict,
+    sheet_pdf: dict,
+    ingest: dict,
+    search: dict,
+    search_latency: dict,
+    pages: dict,
+    page_list: list[tuple[str, str]],
+    total_seconds: float,
+) -> str:
+    lines = pages_report(steps, figures, pages, page_list)
+    lines += [
+        FIRST_OTHER_TITLE,
         "",
     ]
     if resolver["status"] == "absent":
@@ -670,6 +683,30 @@ def report(
     lines += ["", SEARCH_LATENCY_TITLE, "", *search_latency_lines(search_latency)]
     lines += ["", f"Durée totale de `make bench` : {total_seconds:.0f} s.", ""]
     return "\n".join(lines)
+
+
+def with_section(text: str, title: str, section: list[str], level: str = "## ") -> str:
+    """RESULTS.md with the section under `title` replaced by `section` (up to the next heading
+    of the same `level` or above, or the total duration), or added before the total duration
+    when absent: `--only` runs rewrite their part and leave the others as they are."""
+    lines = text.splitlines()
+    stops = tuple(level[:depth] + " " for depth in range(1, len(level.strip()) + 1))
+    if title in lines:
+        start = lines.index(title)
+        end = next(
+            (
+                n
+                for n in range(start + 1, len(lines))
+                if lines[n].startswith((*stops, "Durée totale"))
+            ),
+            len(lines),
+        )
+    else:
+        start = end = next(
+            (n for n, line in enumerate(lines) if line.startswith("Durée totale")), len(lines)
+        )
+    lines[start:end] = [title, "", *section, ""]
+    return "\n".join(lines) + "\n"
 
 
 def _bench_module(script: Path) -> object:
@@ -714,25 +751,9 @@ def only_search_latency() -> int:
     """`run.py --only search-latency`: this part alone, its section of RESULTS.md replaced
     (added before the total duration when absent), the other sections left as they are."""
     result = search_latency()
-    section = [SEARCH_LATENCY_TITLE, "", *search_latency_lines(result), ""]
+    section = search_latency_lines(result)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    lines = text.splitlines()
-    if SEARCH_LATENCY_TITLE in lines:
-        start = lines.index(SEARCH_LATENCY_TITLE)
-        end = next(
-            (
-                n
-                for n in range(start + 1, len(lines))
-                if lines[n].startswith(("## ", "Durée totale"))
-            ),
-            len(lines),
-        )
-    else:
-        start = end = next(
-            (n for n, line in enumerate(lines) if line.startswith("Durée totale")), len(lines)
-        )
-    lines[start:end] = section
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    RESULTS.write_text(with_section(text, SEARCH_LATENCY_TITLE, section), encoding="utf-8")
     print("\n".join(section))
     log(f"section « {SEARCH_LATENCY_TITLE[3:]} » écrite dans {RESULTS.relative_to(ROOT)}")
     return 1 if result["status"] == "error" else 0
@@ -751,75 +772,63 @@ def synthetic_events(env: dict[str, str]) -> str:
     )
 
 
+EVENT_PAGES_TITLE = "### Pages"
+
+
 def events_lines(result: dict, pages: dict | None, page_list: list[tuple[str, str]]) -> list[str]:
     """The events section: the volumes, the events pages against the references measured in
     the same run (also in the tables above after a full run), the kit and registrations."""
     if result["status"] != "ok":
         return _bench_module(EVENTS_BENCH).report_lines(result)
-    lines = [
+    return [
         f"Instance : {fmt(result['events_published'], 0)} événements publiés dont "
         f"{fmt(result['events_upcoming'], 0)} à venir (`essor synthetic_events`) ; événement "
         f"mesuré : `{result['full_event_url']}` ({result['full_event_sites']} sites, "
         f"{result['full_event_sessions']} séances, inscriptions ouvertes).",
         "",
-        "### Pages",
+        EVENT_PAGES_TITLE,
         "",
+        *event_pages_lines(pages, page_list),
+        "",
+        *_bench_module(EVENTS_BENCH).report_lines(result),
     ]
+
+
+def event_pages_lines(pages: dict | None, page_list: list[tuple[str, str]]) -> list[str]:
+    """The events pages against both references of the same run."""
     if pages is None:
-        lines.append("Non mesurées (serveurs indisponibles).")
-    else:
-        stats = {
-            (mode.key, path): summary(pages, mode.key, path)
-            for mode in MODES
-            for _, path in [BARE, WAGTAIL, *page_list]
-        }
+        return ["Non mesurées (serveurs indisponibles)."]
+    stats = {
+        (mode.key, path): summary(pages, mode.key, path)
+        for mode in MODES
+        for _, path in [BARE, WAGTAIL, *page_list]
+    }
 
-        def versus(mode: str, path: str, reference: tuple[str, str]) -> float:
-            return stats[mode, path]["rps"] / stats[mode, reference[1]]["rps"]
+    def versus(mode: str, path: str, reference: tuple[str, str]) -> float:
+        return stats[mode, path]["rps"] / stats[mode, reference[1]]["rps"]
 
-        lines += [
-            f"| Page | Sans aucun cache ÷ Wagtail minimal | cible ≥ {fmt(UNCACHED_TARGET, 1)} "
-            "| Calculs gardés ÷ Wagtail minimal "
-            f"| Visiteur anonyme ÷ Django nu | cible ≥ {fmt(CACHED_TARGET, 1)} "
-            "| à vide sans cache (ms) |",
-            "| --- | ---: | --- | ---: | ---: | --- | ---: |",
-        ]
-        for label, path in page_list:
-            strict, kept = versus("nocache", path, WAGTAIL), versus("uncached", path, WAGTAIL)
-            cached = versus("cached", path, BARE)
-            lines.append(
-                f"| {label} | {fmt(strict, 2)} | {met(strict, UNCACHED_TARGET)} "
-                f"| {fmt(kept, 2)} | {fmt(cached, 2)} | {met(cached, CACHED_TARGET)} "
-                f"| {ms(stats['nocache', path]['idle'])} |"
-            )
-        lines += [
-            "",
-            f"Références de ces mesures : Django nu {fmt(stats['nocache', BARE[1]]['rps'])} "
-            f"req/s, Wagtail minimal {fmt(stats['nocache', WAGTAIL[1]]['rps'])} req/s (serveur "
-            "sans aucun cache).",
-        ]
-    return [*lines, "", *_bench_module(EVENTS_BENCH).report_lines(result)]
-
-
-def with_events_section(text: str, section: list[str]) -> str:
-    """RESULTS.md with its events section replaced, or added before the total duration."""
-    lines = text.splitlines()
-    if EVENTS_TITLE in lines:
-        start = lines.index(EVENTS_TITLE)
-        end = next(
-            (
-                n
-                for n in range(start + 1, len(lines))
-                if lines[n].startswith(("## ", "Durée totale"))
-            ),
-            len(lines),
+    lines = [
+        f"| Page | Sans aucun cache ÷ Wagtail minimal | cible ≥ {fmt(UNCACHED_TARGET, 1)} "
+        "| Calculs gardés ÷ Wagtail minimal "
+        f"| Visiteur anonyme ÷ Django nu | cible ≥ {fmt(CACHED_TARGET, 1)} "
+        "| à vide sans cache (ms) |",
+        "| --- | ---: | --- | ---: | ---: | --- | ---: |",
+    ]
+    for label, path in page_list:
+        strict, kept = versus("nocache", path, WAGTAIL), versus("uncached", path, WAGTAIL)
+        cached = versus("cached", path, BARE)
+        lines.append(
+            f"| {label} | {fmt(strict, 2)} | {met(strict, UNCACHED_TARGET)} "
+            f"| {fmt(kept, 2)} | {fmt(cached, 2)} | {met(cached, CACHED_TARGET)} "
+            f"| {ms(stats['nocache', path]['idle'])} |"
         )
-    else:
-        start = end = next(
-            (n for n, line in enumerate(lines) if line.startswith("Durée totale")), len(lines)
-        )
-    lines[start:end] = [EVENTS_TITLE, "", *section, ""]
-    return "\n".join(lines) + "\n"
+    return [
+        *lines,
+        "",
+        f"Références de ces mesures : Django nu {fmt(stats['nocache', BARE[1]]['rps'])} "
+        f"req/s, Wagtail minimal {fmt(stats['nocache', WAGTAIL[1]]['rps'])} req/s (serveur "
+        "sans aucun cache).",
+    ]
 
 
 def only_events() -> int:
@@ -841,10 +850,51 @@ def only_events() -> int:
         shutil.rmtree(var_dir, ignore_errors=True)
     section = events_lines(events, pages, EVENT_PAGES)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    RESULTS.write_text(with_events_section(text, section), encoding="utf-8")
+    RESULTS.write_text(with_section(text, EVENTS_TITLE, section), encoding="utf-8")
     print("\n".join(section))
     log(f"section « {EVENTS_TITLE[3:]} » écrite dans {RESULTS.relative_to(ROOT)}")
     return 1 if pages is None or events["status"] == "error" else 0
+
+
+def only_pages() -> int:
+    """`run.py --only pages`: the instance built as for `make bench`, then every page against
+    both references in one run (about 15 minutes); RESULTS.md's head (instance, targets, the
+    three modes' tables) and the events section's page table replaced, the other benchmarks'
+    sections left as they are."""
+    var_dir = Path(tempfile.mkdtemp(prefix="essor-bench-pages-"))
+    pages = None
+    try:
+        env = instance_env(var_dir)
+        log(f"instance jetable dans {var_dir}")
+        steps = build_instance(env)
+        figures, sheet = instance_figures(env)
+        page_list = [
+            (label, sheet if path == FULL_SHEET else path)
+            for label, path in PAGES
+            if path != FULL_SHEET or sheet
+        ]
+        try:
+            pages = measure_pages(env, var_dir, page_list)
+        except (RuntimeError, OSError) as error:
+            log(f"mesure des pages impossible : {error}")
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+    if pages is None:
+        return 1
+    head = pages_report(steps, figures, pages, page_list)
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    rest = text[text.index(FIRST_OTHER_TITLE) :] if FIRST_OTHER_TITLE in text else ""
+    text = "\n".join(head) + "\n" + rest
+    if EVENTS_TITLE in text:
+        events_part = text[text.index(EVENTS_TITLE) :]
+        updated = with_section(
+            events_part, EVENT_PAGES_TITLE, event_pages_lines(pages, EVENT_PAGES), "### "
+        )
+        text = text[: text.index(EVENTS_TITLE)] + updated
+    RESULTS.write_text(text, encoding="utf-8")
+    print("\n".join(head))
+    log(f"tableaux des pages écrits dans {RESULTS.relative_to(ROOT)}")
+    return 0
 
 
 # --- letters (issue 8) ------------------------------------------------------------------------
@@ -852,27 +902,6 @@ def only_events() -> int:
 
 def letters_lines(result: dict) -> list[str]:
     return _bench_module(LETTERS_BENCH).report_lines(result)
-
-
-def with_letters_section(text: str, section: list[str]) -> str:
-    """RESULTS.md with its letters section replaced, or added before the total duration."""
-    lines = text.splitlines()
-    if LETTERS_TITLE in lines:
-        start = lines.index(LETTERS_TITLE)
-        end = next(
-            (
-                n
-                for n in range(start + 1, len(lines))
-                if lines[n].startswith(("## ", "Durée totale"))
-            ),
-            len(lines),
-        )
-    else:
-        start = end = next(
-            (n for n, line in enumerate(lines) if line.startswith("Durée totale")), len(lines)
-        )
-    lines[start:end] = [LETTERS_TITLE, "", *section, ""]
-    return "\n".join(lines) + "\n"
 
 
 def only_letters() -> int:
@@ -890,7 +919,7 @@ def only_letters() -> int:
         shutil.rmtree(var_dir, ignore_errors=True)
     section = letters_lines(letters)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    RESULTS.write_text(with_letters_section(text, section), encoding="utf-8")
+    RESULTS.write_text(with_section(text, LETTERS_TITLE, section), encoding="utf-8")
     print("\n".join(section))
     log(f"section « {LETTERS_TITLE[3:]} » écrite dans {RESULTS.relative_to(ROOT)}")
     return 1 if letters["status"] == "error" else 0
@@ -961,8 +990,8 @@ def main() -> int:
         page_list,
         time.monotonic() - started,
     )
-    text = with_events_section(text, events_lines(events, pages, EVENT_PAGES))
-    text = with_letters_section(text, letters_lines(letters))
+    text = with_section(text, EVENTS_TITLE, events_lines(events, pages, EVENT_PAGES))
+    text = with_section(text, LETTERS_TITLE, letters_lines(letters))
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(text)
@@ -986,6 +1015,8 @@ if __name__ == "__main__":
         sys.exit(only_search_latency())
     if sys.argv[1:] == ["--only", "events"]:
         sys.exit(only_events())
+    if sys.argv[1:] == ["--only", "pages"]:
+        sys.exit(only_pages())
     if sys.argv[1:] == ["--only", "letters"]:
         sys.exit(only_letters())
     sys.exit(main())

@@ -92,6 +92,19 @@ def remember(key: str, compute: Callable[[], object], timeout: int = DEFAULT_TIM
     return value
 
 
+def kept(key: str, compute: Callable[[], object], timeout: int) -> object:
+    """The result of `compute()` kept under a fixed `key` that its writers delete (the layout's
+    legal links, the referential's choice lists): like `remember`, never kept when
+    ESSOR_DATA_CACHE is off, so an uncached measure pays for what it shows."""
+    if not getattr(settings, "ESSOR_DATA_CACHE", True):
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
 def stale_on_writes(models: Iterable[type], relations: Iterable[object] = ()) -> None:
     """Make cached public pages stale on every save or delete of `models` and every change
     of the many-to-many `relations` (their descriptors: `Initiative.themes`…). Called from a

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.choices import CallableChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -47,12 +48,32 @@ class QuickSelect(forms.Select):
         selected = {str(item) for item in self.format_value(value)}
         options = "".join(
             option.replace(">", " selected>", 1) if option_value in selected else option
-            for option_value, option in _escaped_options(tuple(self.choices))
+            for option_value, option in _escaped_options(self._flat_choices())
         )
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(options)
         )
+
+    def use_required_attribute(self, initial: object) -> bool:
+        # Django's own check normalises every choice to look at the first one.
+        first = next(iter(self._flat_choices()), None)
+        return not self.is_hidden and first is not None and first[0] in ("", None)
+
+    def __deepcopy__(self, memo: dict) -> "QuickSelect":
+        copied = super().__deepcopy__(memo)
+        copied._read_choices = None  # each form reads its own choices
+        return copied
+
+    def _flat_choices(self) -> tuple:
+        """The choices as given, read once per form: Django's iterator normalises the whole
+        list (a hundred départements) each time it is read, and a render reads it twice."""
+        if getattr(self, "_read_choices", None) is None:
+            choices = self.choices
+            if isinstance(choices, CallableChoiceIterator):
+                choices = choices.func()
+            self._read_choices = tuple(choices)
+        return self._read_choices
 
 
 @functools.lru_cache(maxsize=256)

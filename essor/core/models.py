@@ -3,15 +3,18 @@
 
 from django.db import models
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
 
 @register_setting(icon="site")
-class NetworkSettings(BaseSiteSetting):
-    """Who publishes the site: shown in the header, footer and legal notice."""
+class NetworkSettings(BaseGenericSetting):
+    """Who publishes the site: shown in the header, footer and legal notice.
+
+    One per instance (an instance serves one network): every page reads it, and a site
+    setting would cost each page Wagtail's site lookup by hostname."""
 
     network_name = models.CharField("nom du réseau", max_length=200, default="Essor")
     network_acronym = models.CharField("sigle", max_length=30, blank=True)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
+from essor.core.caching import public_content_changed
 from essor.core.models import HomePage, StandardPage, Theme
 from essor.core.selectors import FOOTER_CACHE_KEY
 
@@ -93,7 +94,10 @@ def site_ensure_after_migrate(sender: object, **kwargs: object) -> None:
 
 
 def clear_layout_caches(**kwargs: object) -> None:
+    """A page published or unpublished may be a legal page, linked from every page's footer:
+    the kept links and every cached page go stale."""
     cache.delete(FOOTER_CACHE_KEY)
+    public_content_changed()
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
-from wagtail.models import Site
 
 from essor.accounts.models import User
 from essor.accounts.services import account_create, account_set_role
@@ -428,8 +427,7 @@ def source_label(seed: str) -> str:
 
 
 def _mark_site(network: object) -> None:
-    site = Site.objects.get(is_default_site=True)
-    identity = NetworkSettings.for_site(site)
+    identity = NetworkSettings.load()
     identity.network_name = getattr(network, "name", "") or identity.network_name
     identity.network_acronym = getattr(network, "acronym", "") or identity.network_acronym
     identity.tagline = "Les collectivités engagées pour l'économie sociale et solidaire"

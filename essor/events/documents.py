@@ -23,7 +23,6 @@ from django.db.models import Avg, Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from wagtail.models import Site
 
 from essor.core import pdf
 from essor.core.models import NetworkSettings
@@ -290,12 +289,6 @@ def evaluation_summary(event: Event) -> EvaluationSummary | None:
     )
 
 
-def network_identity() -> NetworkSettings:
-    """The network's name and contact, from the default site (no request in a task)."""
-    site = Site.objects.filter(is_default_site=True).first()
-    return NetworkSettings.for_site(site) if site else NetworkSettings()
-
-
 def site_url() -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/") or pdf.FALLBACK_BASE_URL.rstrip("/")
 
@@ -303,7 +296,7 @@ def site_url() -> str:
 def _common_context(event: Event) -> dict:
     return {
         "event": event,
-        "network": network_identity(),
+        "network": NetworkSettings.load(),
         "dates": dates_label(event),
         "hours": hours_label(event),
         "places": places(event),

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Site
 
 from essor.core.links import absolute_url
 from essor.core.models import NetworkSettings
@@ -118,14 +117,9 @@ def event_cancelled(registration: Registration) -> bool:
     return _send("event_cancelled", registration)
 
 
-def _network() -> NetworkSettings | None:
-    site = Site.objects.filter(is_default_site=True).first()
-    return NetworkSettings.for_site(site) if site else None
-
-
 def _context(registration: Registration) -> dict:
     event = registration.event
-    network = _network()
+    network = NetworkSettings.load()
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     return {
         **registration_links(registration),

@@ -2,8 +2,9 @@
 sessions in time order (sessions of one site apart from those of all sites), who spoke with the
 position they held then, what the workshops produced, and the thanks list.
 
-Read-only and built from one prefetched query set, so the page and the PDFs cost the same few
-queries whatever the size of the programme.
+Read-only, and a fixed number of queries whatever the size of the programme: the PDFs and the
+admin preview build it from one prefetched query set (`event_with_programme`, `programme_of`),
+the public page from plain rows (`programme_read`), into the same objects.
 """
 
 import datetime
@@ -21,6 +22,7 @@ from essor.events.models import (
     OutputKind,
     SessionContribution,
     SessionFormat,
+    SessionOutput,
 )
 from essor.members.models import Person, Position
 
@@ -124,7 +126,11 @@ def position_title_on(person: Person, day: datetime.date) -> str:
     """The title the person held on `day` ("Vice-présidente, Région Bretagne"): the position
     current that day, else the last one that started before it; "" when none is recorded.
     Uses the prefetched positions when there are."""
-    positions = list(person.positions.all())
+    return title_on(list(person.positions.all()), day)
+
+
+def title_on(positions: "list[Position | PositionRow]", day: datetime.date) -> str:
+    """position_title_on from a person's positions, in their usual order (latest first)."""
     current = [position for position in positions if position.is_current(day)]
     started = [p for p in positions if p.start_date is None or p.start_date <= day]
     chosen = current or started
@@ -166,13 +172,17 @@ def _programme_session(session: EventSession, event_day: datetime.date) -> Progr
             speaker
         )
     for output in session.outputs.all():
-        if output.kind == OutputKind.KEY_IDEA:
-            item.key_ideas.append(output.text)
-        elif output.kind == OutputKind.DIVERGENT_IDEA:
-            item.divergent_ideas.append(output.text)
-        else:
-            item.quotes.append((output.text, output.attributed_to))
+        _add_output(item, output.kind, output.text, output.attributed_to)
     return item
+
+
+def _add_output(item: ProgrammeSession, kind: str, text: str, attributed_to: str) -> None:
+    if kind == OutputKind.KEY_IDEA:
+        item.key_ideas.append(text)
+    elif kind == OutputKind.DIVERGENT_IDEA:
+        item.divergent_ideas.append(text)
+    else:
+        item.quotes.append((text, attributed_to))
 
 
 def _session_order(item: ProgrammeSession) -> tuple:
@@ -202,3 +212,177 @@ def event_speakers(event: Event) -> list[Speaker]:
             if contribution.person_id not in seen:
                 seen[contribution.person_id] = speaker_of(contribution, session.day or event_day)
     return sorted(seen.values(), key=lambda speaker: speaker.sort_key)
+
+
+# --- the programme read as rows, for the event's public page ---------------------------------
+#
+# The page prints the same programme as the PDFs, but building model instances (sessions are
+# clusters, each contribution a person with positions) cost it more than its queries: these
+# read plain rows in four queries and build the same ProgrammeDay, Speaker objects.
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """What ProgrammeSession reads of a session, from a row."""
+
+    pk: int
+    title: str
+    format: str
+    summary: str
+    sort_order: int
+
+    def get_format_display(self) -> str:
+        return _SESSION_FORMATS.get(self.format, self.format)
+
+
+@dataclass(frozen=True)
+class PositionRow:
+    """What title_on reads of a position, from a row; `body` is the name printed."""
+
+    title: str
+    body: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+
+    def is_current(self, on: datetime.date) -> bool:
+        return (self.start_date is None or self.start_date <= on) and (
+            self.end_date is None or self.end_date >= on
+        )
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """What the page prints of a speaker beyond their name: the link and the contacts."""
+
+    slug: str
+    email: str
+    phone: str
+
+
+@dataclass
+class Programme:
+    days: list[ProgrammeDay]
+    speakers: list[Speaker]
+    people: dict[int, object]  # person id → Person or PersonRow (slug, email, phone)
+
+
+_SESSION_FORMATS = dict(SessionFormat.choices)
+_ROLES = dict(ContributionRole.choices)
+
+
+def programme_of(event: Event) -> Programme:
+    """The programme from the event's sessions in memory (prefetched, or the admin preview's
+    unsaved ones)."""
+    people = {
+        contribution.person_id: contribution.person
+        for session in event.sessions.all()
+        for contribution in session.contributions.all()
+    }
+    return Programme(event_programme(event), event_speakers(event), people)
+
+
+def _positions(person_ids: set[int]) -> dict[int, list[PositionRow]]:
+    rows = (
+        Position.objects.filter(person_id__in=person_ids)
+        .order_by("-start_date", "title", "pk")
+        .values_list(
+            "person_id",
+            "title",
+            "start_date",
+            "end_date",
+            "authority__name",
+            "organisation__name",
+            "organisation__acronym",
+        )
+    )
+    found: dict[int, list[PositionRow]] = {}
+    for person_id, title, start, end, authority, organisation, acronym in rows:
+        body = authority if authority is not None else organisation
+        if authority is None and organisation is not None and acronym:
+            body = f"{organisation} ({acronym})"  # as Organisation.__str__
+        found.setdefault(person_id, []).append(PositionRow(title, body or "None", start, end))
+    return found
+
+
+def programme_read(event: Event) -> Programme:
+    """The programme of a saved event read as rows: four queries (three when no contribution
+    lacks its title), whatever its size."""
+    event_day = _event_day(event)
+    sessions = list(
+        EventSession.objects.filter(event_id=event.pk)
+        .order_by("sort_order", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "format",
+            "summary",
+            "sort_order",
+            "day",
+            "start_time",
+            "end_time",
+            "site",
+            "questions",
+        )
+    )
+    contributions = list(
+        SessionContribution.objects.filter(session__event_id=event.pk)
+        .order_by("sort_order", "pk")
+        .values_list(
+            "session_id",
+            "role",
+            "person_id",
+            "position_title",
+            "person__first_name",
+            "person__last_name",
+            "person__slug",
+            "person__email",
+            "person__phone",
+        )
+    )
+    untitled = {row[2] for row in contributions if not row[3]}
+    positions = _positions(untitled) if untitled else {}
+    outputs = (
+        SessionOutput.objects.filter(session__event_id=event.pk)
+        .order_by("sort_order", "pk")
+        .values_list("session_id", "kind", "text", "attributed_to")
+        if sessions
+        else ()
+    )
+    by_session: dict[int, list[tuple]] = {}
+    for row in contributions:
+        by_session.setdefault(row[0], []).append(row)
+    items, seen, people = [], {}, {}
+    by_pk = {}
+    for pk, title, format, summary, order, day, start, end, site, questions in sessions:
+        day = day or event_day
+        item = ProgrammeSession(
+            session=SessionRow(pk, title, format, summary, order),
+            day=day,
+            start=start,
+            end=end,
+            site=site.strip(),
+            questions=[line.strip() for line in questions.splitlines() if line.strip()],
+        )
+        for _, role, person_id, given, first, last, slug, email, phone in by_session.get(pk, ()):
+            speaker = Speaker(
+                person_id=person_id,
+                first_name=first,
+                last_name=last,
+                title=given or title_on(positions.get(person_id, []), day),
+                role=role,
+                role_label=_ROLES.get(role, role),
+            )
+            (item.moderators if role in MODERATING_ROLES else item.speakers).append(speaker)
+            seen.setdefault(person_id, speaker)  # the first contribution, as event_speakers
+            people.setdefault(person_id, PersonRow(slug, email, phone))
+        items.append(item)
+        by_pk[pk] = item
+    for session_id, kind, text, attributed_to in outputs:
+        _add_output(by_pk[session_id], kind, text, attributed_to)
+    items.sort(key=_session_order)
+    days = [
+        ProgrammeDay(day=day, sessions=list(group))
+        for day, group in groupby(items, key=lambda item: item.day)
+    ]
+    speakers = sorted(seen.values(), key=lambda speaker: speaker.sort_key)
+    return Programme(days, speakers, people)

@@ -17,21 +17,19 @@ from itertools import groupby
 from django import forms
 from django.db.models import (
     Avg,
-    Case,
     Count,
     Exists,
     IntegerField,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.safestring import SafeString, mark_safe
 
 from essor.core.caching import remember
@@ -39,7 +37,7 @@ from essor.core.forms import QuickSelect
 from essor.core.models import Theme
 from essor.core.roles import Role, has_role
 from essor.core.text import fold, group_thousands
-from essor.events import programme, services
+from essor.events import programme, rendering, services
 from essor.events.models import (
     Audience,
     ContributionRole,
@@ -68,14 +66,25 @@ FEW_SEATS = 10  # below, the offer says "limited availability"
 # --- French formatting -----------------------------------------------------------------------
 
 
-def french_date(day: datetime.date) -> str:
+def french_date(day: datetime.date, names: "DateNames | None" = None) -> str:
     """datetime.date(2013, 9, 12) → "jeudi 12 septembre 2013"; the first of the month is
-    "1er"."""
-    text = dateformat.format(day, "l j F Y")
-    if day.day == 1:
-        weekday, _one, rest = text.split(" ", 2)
-        text = f"{weekday} 1er {rest}"
-    return text
+    "1er". `names`: date_names(), when printing many dates."""
+    # What dateformat's "l j F Y" gives, from the same translated names, without parsing the
+    # format on each call: a page of past events prints fifty dates.
+    weekdays, months = names or (WEEKDAYS, MONTHS)
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{weekdays[day.weekday()]} {number} {months[day.month]} {day.year}"
+
+
+DateNames = tuple[dict[int, str], dict[int, str]]
+
+
+def date_names() -> DateNames:
+    """The weekdays and months in the active language, translated once for a page."""
+    return (
+        {number: str(name) for number, name in WEEKDAYS.items()},
+        {number: str(name) for number, name in MONTHS.items()},
+    )
 
 
 def french_time(moment: datetime.time) -> str:
@@ -299,16 +308,20 @@ def year_start(year: int) -> datetime.datetime:
 
 def upcoming_events(filters: EventFilters, now: datetime.datetime | None = None) -> QuerySet[Event]:
     """Published events not yet over, the soonest first."""
-    found = Event.objects.published().upcoming(now)
+    # `live IN (true)`: an equality SQLite's planner uses with the index on (live, ends_at),
+    # where `live` alone makes it scan the table (see past_events).
+    found = Event.objects.filter(live__in=[True]).upcoming(now)
     return filters.apply(found).order_by("starts_at", "pk")
 
 
 def past_events(filters: EventFilters, now: datetime.datetime | None = None) -> QuerySet[Event]:
     """Published events that are over, the latest first."""
-    # Published written `live IN (true)`, an equality SQLite's planner can use: it walks the
-    # index on (live, starts_at) in the page's order, past the upcoming events, instead of
-    # sorting all the past ones (`live` alone makes it scan and sort the table).
-    found = Event.objects.filter(live__in=[True]).past(now)
+    # Published written `live IN (true)`, an equality SQLite's planner can use; and "started
+    # before now", implied by "ended before now" (an event cannot end before it starts, see
+    # Event.clean), lets it walk the index on (live, starts_at) in the page's order, from now
+    # back, instead of reading every past event through (live, ends_at) and sorting them all.
+    now = now or timezone.now()
+    found = Event.objects.filter(live__in=[True], starts_at__lt=now).past(now)
     return filters.apply(found).order_by("-starts_at", "-pk")
 
 
@@ -326,7 +339,6 @@ class EventCard:
     kind_label: str
     day: datetime.date
     date_label: str
-    dates: str
     location: str
     online: bool
     members_only: bool
@@ -335,17 +347,6 @@ class EventCard:
     participants: str
     year: int
     cancelled: bool = False
-
-
-def _seats_taken(ids: list[int]) -> dict[int, int]:
-    rows = (
-        Registration.objects.filter(event_id__in=ids)
-        .holding_a_seat()
-        .order_by()
-        .values_list("event_id")
-        .annotate(total=Count("pk"))
-    )
-    return dict(rows)
 
 
 # The columns the cards read (and registration_refusal): not the texts, not the workflow.
@@ -378,37 +379,153 @@ def card_rows(found: QuerySet[Event]) -> QuerySet[Event]:
     return found.select_related("commune").prefetch_related(sites).only(*CARD_FIELDS)
 
 
-def event_cards(events: Iterable[Event], now: datetime.datetime | None = None) -> list[EventCard]:
-    """The cards of a page of events read with `card_rows`: three queries whatever their
-    number."""
+# What the agenda's cards read of an event, as plain rows: building model instances (and their
+# clusters) for fifty events cost the page more than its queries.
+CARD_VALUES = (
+    "pk",
+    "title",
+    "slug",
+    "summary",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "online",
+    "venue",
+    "address",
+    "commune_id",
+    "commune__name",
+    "commune__postal_codes",
+    "audience",
+    "live",
+    "registration_enabled",
+    "registration_opens_at",
+    "registration_closes_at",
+    "capacity",
+    "participant_count",
+    "participant_count_is_estimate",
+    "cancelled_at",
+)
+
+
+def card_values(found: QuerySet[Event]) -> QuerySet:
+    """The rows `event_cards` reads (slice it after: the page's events), with the places
+    taken and whether the event has sites worked out in the same query: one query for the
+    page's events rather than three (two events in a thousand have sites)."""
+    taken = (
+        Registration.objects.filter(event=OuterRef("pk"))
+        .holding_a_seat()
+        .order_by()
+        .values("event")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return found.annotate(
+        seats_taken=Subquery(taken, output_field=IntegerField()),
+        has_sites=Exists(EventSite.objects.filter(event=OuterRef("pk"))),
+    ).values(*CARD_VALUES, "seats_taken", "has_sites")
+
+
+@dataclass(frozen=True)
+class _Commune:
+    """What commune_label reads of a commune, from a row."""
+
+    name: str
+    postal_codes: list[str]
+
+
+@dataclass(frozen=True)
+class _CardEvent:
+    """An event's row with the attributes location_text and registration_refusal read."""
+
+    live: bool
+    online: bool
+    cancelled_at: datetime.datetime | None
+    registration_enabled: bool
+    registration_opens_at: datetime.datetime | None
+    registration_closes_at: datetime.datetime | None
+    ends_at: datetime.datetime
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+def _card_places(rows: list[dict]) -> dict[int, list[Place]]:
+    """Each event's places: its sites (one query for the page), else its own place."""
+    sites: dict[int, list[Place]] = {}
+    with_sites = [row["pk"] for row in rows if row["has_sites"]]
+    found = (
+        EventSite.objects.filter(event_id__in=with_sites)
+        .order_by("sort_order", "pk")
+        .values_list(
+            "event_id",
+            "name",
+            "venue",
+            "address",
+            "commune__name",
+            "commune__postal_codes",
+            "participant_count",
+        )
+    )
+    for event_id, name, venue, address, commune, codes, count in found if with_sites else ():
+        place = Place(
+            name, venue, address, _Commune(commune, codes or []) if commune else None, count
+        )
+        sites.setdefault(event_id, []).append(place)
+    places = {}
+    for row in rows:
+        if row["pk"] in sites:
+            places[row["pk"]] = sites[row["pk"]]
+        elif row["venue"] or row["address"] or row["commune_id"]:
+            commune = None
+            if row["commune__name"] is not None:
+                commune = _Commune(row["commune__name"], row["commune__postal_codes"] or [])
+            places[row["pk"]] = [Place("", row["venue"], row["address"], commune)]
+        else:
+            places[row["pk"]] = []
+    return places
+
+
+def event_cards(rows: Iterable[dict], now: datetime.datetime | None = None) -> list[EventCard]:
+    """The cards of a page of events read with `card_values`: one query, a second one when
+    some of them have sites."""
     now = now or timezone.now()
-    events = list(events)
-    taken = _seats_taken([event.pk for event in events if event.capacity is not None])
+    rows = list(rows)
+    places = _card_places(rows)
     url_pattern = reverse("events:detail", args=["-slug-"])
     kinds = dict(EventKind.choices)
+    names, zone = date_names(), timezone.get_current_timezone()
     cards = []
-    for event in events:
-        start = timezone.localtime(event.starts_at)
+    for row in rows:
+        start = row["starts_at"].astimezone(zone)
         seats = None
-        if event.capacity is not None:
-            seats = max(event.capacity - taken.get(event.pk, 0), 0)
+        if row["capacity"] is not None:
+            seats = max(row["capacity"] - (row["seats_taken"] or 0), 0)
+        event = _CardEvent(
+            live=row["live"],
+            online=row["online"],
+            cancelled_at=row["cancelled_at"],
+            registration_enabled=row["registration_enabled"],
+            registration_opens_at=row["registration_opens_at"],
+            registration_closes_at=row["registration_closes_at"],
+            ends_at=row["ends_at"],
+        )
         cards.append(
             EventCard(
-                title=event.title,
-                url=url_pattern.replace("-slug-", event.slug),
-                summary=event.summary,
-                kind=event.kind,
-                kind_label=kinds.get(event.kind, event.kind),
+                title=row["title"],
+                url=url_pattern.replace("-slug-", row["slug"]),
+                summary=row["summary"],
+                kind=row["kind"],
+                kind_label=kinds.get(row["kind"], row["kind"]),
                 day=start.date(),
-                date_label=french_date(start.date()),
-                dates=event_dates(event),
-                location=location_text(event),
-                online=event.online,
-                members_only=event.members_only,
-                seats_left=seats if event.registration_enabled else None,
+                date_label=french_date(start.date(), names),
+                location=location_text(event, places[row["pk"]]),
+                online=row["online"],
+                members_only=row["audience"] == Audience.MEMBERS,
+                seats_left=seats if row["registration_enabled"] else None,
                 registration_open=not services.registration_refusal(event, now),
                 participants=participants_text(
-                    event.participant_count, event.participant_count_is_estimate
+                    row["participant_count"], row["participant_count_is_estimate"]
                 ),
                 year=start.year,
                 cancelled=event.is_cancelled,
@@ -425,53 +542,27 @@ class YearSummary:
     participants_label: str
 
 
-def _start_year(first: int, last: int) -> Case | Value:
-    """The local year an event starting between `first` and `last` starts in, told by a
-    binary search on the start: four comparisons a row for seventeen years. Not a date
-    function: SQLite runs those in Python, row by row (five times slower at 5,000 events)."""
-    if first >= last:
-        return Value(first, output_field=IntegerField())
-    middle = (first + last) // 2
-    return Case(
-        When(starts_at__lt=year_start(middle + 1), then=_start_year(first, middle)),
-        default=_start_year(middle + 1, last),
-        output_field=IntegerField(),
-    )
-
-
 def past_years(filters: EventFilters, now: datetime.datetime | None = None) -> list[YearSummary]:
     """Per year (local time): the number of past events and of participants counted, the
     latest year first."""
     now = now or timezone.now()
-    if filters.year:
-        first = last = filters.year
-        found = past_events(filters, now)  # the index narrows the rows to that year
-    else:
-        # The first start of all published events (read from the index on live, starts_at):
-        # a bound, years without events are not listed.
-        earliest = Event.objects.published().aggregate(first=Min("starts_at"))["first"]
-        if earliest is None:
-            return []
-        first, last = timezone.localtime(earliest).year, timezone.localtime(now).year
-        # Every year: reading the table straight through beats walking the index row by row.
-        found = filters.apply(Event.objects.published().past(now))
-    if first > last:
-        return []
+    # Grouped on the stored local year, read with the end and the count from one index
+    # (live, start_year, ends_at, participant_count) when no other filter applies.
+    found = filters.apply(Event.objects.filter(live__in=[True]).past(now))
     rows = (
         found.order_by()
-        .annotate(year=_start_year(first, last))
-        .values("year")
+        .values_list("start_year")
         .annotate(events=Count("pk"), participants=Sum("participant_count"))
-        .order_by("-year")
+        .order_by("-start_year")
     )
     return [
         YearSummary(
-            year=row["year"],
-            events=row["events"],
-            participants=row["participants"] or 0,
-            participants_label=group_thousands(row["participants"] or 0),
+            year=year,
+            events=events,
+            participants=participants or 0,
+            participants_label=group_thousands(participants or 0),
         )
-        for row in rows
+        for year, events, participants in rows
     ]
 
 
@@ -488,34 +579,39 @@ def cards_by_year(cards: list[EventCard]) -> list[tuple[int, list[EventCard]]]:
 # --- one event -------------------------------------------------------------------------------
 
 
+def _page_relations() -> list:
+    """What an event's page prints beyond its row and its programme (one query each)."""
+    return [
+        "themes",
+        Prefetch("sites", EventSite.objects.select_related("commune")),
+        Prefetch(
+            "organisers",
+            EventOrganiser.objects.select_related("organisation", "authority"),
+        ),
+        # Only what the links print: these are large rows (texts, workflow fields).
+        Prefetch("initiatives", Initiative.objects.only("name", "slug", "live")),
+        Prefetch("practice_sheets", PracticeSheet.objects.only("number", "title", "slug", "live")),
+        Prefetch("publications", Publication.objects.only("title", "slug", "live")),
+        Prefetch("authorities", Authority.objects.only("name", "slug")),
+    ]
+
+
 def event_by_slug(slug: str) -> Event | None:
     """A published event with everything its page shows, in a fixed number of queries."""
     found = (
         Event.objects.published()
         .filter(slug=slug)
         .select_related("commune", "slides")
-        .prefetch_related(
-            "themes",
-            Prefetch("sites", EventSite.objects.select_related("commune")),
-            Prefetch(
-                "organisers",
-                EventOrganiser.objects.select_related("organisation", "authority"),
-            ),
-            # Only what the links print: these are large rows (texts, workflow fields).
-            Prefetch("initiatives", Initiative.objects.only("name", "slug", "live")),
-            Prefetch(
-                "practice_sheets", PracticeSheet.objects.only("number", "title", "slug", "live")
-            ),
-            Prefetch("publications", Publication.objects.only("title", "slug", "live")),
-            Prefetch("authorities", Authority.objects.only("name", "slug")),
-        )
+        .prefetch_related(*_page_relations())
     )
     return programme.event_with_programme(found).first()
 
 
 def published_event(slug: str) -> Event | None:
-    """A published event's own row only (one query)."""
-    return Event.objects.published().select_related("commune").filter(slug=slug).first()
+    """A published event's own row and its commune (one query). The slides, shown to members
+    only and rarely given, are read when printed."""
+    found = Event.objects.published().select_related("commune").filter(slug=slug).order_by()
+    return next(iter(found[:1]), None)
 
 
 def may_see_members_content(user: object) -> bool:
@@ -555,13 +651,144 @@ def _linked(event: Event) -> dict[str, list[dict]]:
     }
 
 
-def _people(event: Event) -> dict[int, object]:
-    """The people of the programme by id (prefetched with the contributions)."""
+def _url_pattern(name: str) -> Callable[[str], str]:
+    """The address of `name` for a slug, reversed once for a list (slugs need no quoting)."""
+    pattern = reverse(name, args=["-slug-"])
+    return lambda slug: pattern.replace("-slug-", slug)
+
+
+def _organiser_rows(event_id: int) -> tuple[list[dict], list[dict]]:
+    """_organisers, read as rows."""
+    authority_url = _url_pattern("members:authority")
+    roles = dict(OrganiserRole.choices)
+    organisers, partners = [], []
+    rows = (
+        EventOrganiser.objects.filter(event_id=event_id)
+        .order_by("sort_order", "pk")
+        .values_list(
+            "role",
+            "name",
+            "organisation_id",
+            "organisation__name",
+            "organisation__acronym",
+            "organisation__website",
+            "authority_id",
+            "authority__name",
+            "authority__slug",
+        )
+    )
+    for role, name, org_id, org_name, acronym, website, auth_id, auth_name, auth_slug in rows:
+        url = ""
+        if auth_id is not None and auth_slug:
+            url = authority_url(auth_slug)
+        elif org_id is not None and website:
+            url = website
+        # As EventOrganiser.display_name: the organisation, else the authority, else the name.
+        if org_id is not None:
+            name = f"{org_name} ({acronym})" if acronym else org_name
+        elif auth_id is not None:
+            name = auth_name
+        row = {"name": name, "url": url, "role": roles.get(role, role)}
+        (partners if role == OrganiserRole.PARTNER else organisers).append(row)
+    return organisers, partners
+
+
+def _linked_rows(event_id: int) -> dict[str, list[dict]]:
+    """_linked, read as rows: the published initiatives, sheets and publications only."""
+    initiatives = Initiative.objects.filter(events=event_id, live=True).values_list("name", "slug")
+    sheets = PracticeSheet.objects.filter(events=event_id, live=True).values_list(
+        "number", "title", "slug"
+    )
+    publications = Publication.objects.filter(events=event_id, live=True).values_list(
+        "title", "slug"
+    )
+    authorities = Authority.objects.filter(events=event_id).values_list("name", "slug")
+    initiative_url = _url_pattern("initiatives:detail")
+    publication_url = _url_pattern("library:detail")
+    authority_url = _url_pattern("members:authority")
     return {
-        contribution.person_id: contribution.person
-        for session in event.sessions.all()
-        for contribution in session.contributions.all()
+        "initiatives": [
+            {"label": name, "url": initiative_url(slug)}
+            for name, slug in sorted(initiatives, key=lambda row: fold(row[0]))
+        ],
+        "sheets": [
+            {
+                "label": f"Fiche n° {number} — {title}",
+                "url": reverse("initiatives:sheet", args=[number, slug]),
+            }
+            for number, title, slug in sorted(sheets, key=lambda row: row[0])
+        ],
+        "publications": [
+            {"label": title, "url": publication_url(slug)} for title, slug in publications
+        ],
+        "authorities": [
+            {"label": name, "url": authority_url(slug) if slug else ""}
+            for name, slug in sorted(authorities, key=lambda row: fold(row[0]))
+        ],
     }
+
+
+def _place_rows(event: Event) -> list[Place]:
+    """event_places, with the sites read as rows."""
+    sites = (
+        EventSite.objects.filter(event_id=event.pk)
+        .order_by("sort_order", "pk")
+        .values_list(
+            "name",
+            "venue",
+            "address",
+            "commune__name",
+            "commune__postal_codes",
+            "participant_count",
+        )
+    )
+    places = [
+        Place(name, venue, address, _Commune(commune, codes or []) if commune else None, count)
+        for name, venue, address, commune, codes, count in sites
+    ]
+    if places:
+        return places
+    if event.venue or event.address or event.commune_id:
+        return [Place("", event.venue, event.address, event.commune)]
+    return []
+
+
+@dataclass
+class Relations:
+    """What an event's page prints of its relations (not the programme)."""
+
+    places: list[Place]
+    organisers: list[dict]
+    partners: list[dict]
+    themes: list[dict]
+    linked: dict[str, list[dict]]
+
+
+def relations_of(event: Event) -> Relations:
+    """From the event's relations in memory (prefetched, or the admin preview's)."""
+    organisers, partners = _organisers(event)
+    return Relations(
+        places=event_places(event),
+        organisers=organisers,
+        partners=partners,
+        themes=[{"name": t.name, "slug": t.slug} for t in event.themes.all()],
+        linked=_linked(event),
+    )
+
+
+def relations_read(event: Event) -> Relations:
+    """The relations of a saved event read as rows, one query each: model instances (with
+    their clusters) for ten authorities and as many links cost the page more than its
+    queries."""
+    organisers, partners = _organiser_rows(event.pk)
+    themes = Theme.objects.filter(events=event.pk).values_list("name", "slug")
+    return Relations(
+        places=_place_rows(event),
+        organisers=organisers,
+        partners=partners,
+        themes=[{"name": name, "slug": slug} for name, slug in themes],
+        linked=_linked_rows(event.pk),
+    )
 
 
 SpeakerRow = Callable[[programme.Speaker], dict]
@@ -588,12 +815,14 @@ def _speaker_rows(people: dict, contacts: bool) -> SpeakerRow:
     return row
 
 
-def _programme_days(event: Event, speaker_row: SpeakerRow) -> list[dict]:
-    """The programme as the page prints it: days, then sites, then sessions with times."""
+def _programme_days(days_read: list[programme.ProgrammeDay], speaker_row: SpeakerRow) -> list[dict]:
+    """The programme as the page prints it: days, then sites, then sessions with times (and
+    their HTML, `html`: under a site's heading when the day has one, else under the day's)."""
     days = []
-    for day in programme.event_programme(event):
+    for day in days_read:
         sites = []
-        for site, items in day.sites:
+        day_sites = day.sites
+        for site, items in day_sites:
             sessions = [
                 {
                     "item": item,
@@ -603,7 +832,14 @@ def _programme_days(event: Event, speaker_row: SpeakerRow) -> list[dict]:
                 }
                 for item in items
             ]
-            sites.append({"name": site, "sessions": sessions})
+            level = 5 if site or len(day_sites) > 1 else 4
+            sites.append(
+                {
+                    "name": site,
+                    "sessions": sessions,
+                    "html": rendering.sessions_html(sessions, level),
+                }
+            )
         days.append(
             {"day": day.day, "label": french_date(day.day) if day.day else "", "sites": sites}
         )
@@ -712,13 +948,25 @@ def ready_documents(event: Event) -> dict[str, str]:
     }
 
 
-def event_display(event: Event, user: object, preview: bool = False) -> dict:
+def event_display(
+    event: Event,
+    user: object,
+    preview: bool = False,
+    read: "programme.Programme | None" = None,
+    with_registration: bool = True,
+    relations: Relations | None = None,
+) -> dict:
     """What an event's page shows beyond its own fields, for the view and for the admin
-    preview (where the event and its programme may not be saved yet)."""
+    preview (where the event and its programme may not be saved yet). `read`: the programme
+    already read (programme_read), else taken from the event's sessions in memory;
+    `with_registration` False leaves the registration box out (the view works it out on each
+    request); `relations`: relations_read(event), else taken from the event in memory."""
     members_content = preview or may_see_members_content(user)
-    speaker_row = _speaker_rows(_people(event), members_content)
-    places = event_places(event)
-    organisers, partners = _organisers(event)
+    relations = relations or relations_of(event)
+    read = read or programme.programme_of(event)
+    speaker_row = _speaker_rows(read.people, members_content)
+    speakers = [speaker_row(speaker) for speaker in read.speakers]
+    places = relations.places
     start = timezone.localtime(event.starts_at) if event.starts_at else None
     return {
         "kind_label": event.get_kind_display(),
@@ -727,12 +975,13 @@ def event_display(event: Event, user: object, preview: bool = False) -> dict:
         "places": places,
         "location": location_text(event, places),
         "multi_site": len(places) > 1,
-        "organisers": organisers,
-        "partners": partners,
-        "themes": [{"name": t.name, "slug": t.slug} for t in event.themes.all()],
-        "programme": _programme_days(event, speaker_row),
-        "speakers": [speaker_row(speaker) for speaker in programme.event_speakers(event)],
-        "linked": _linked(event),
+        "organisers": relations.organisers,
+        "partners": relations.partners,
+        "themes": relations.themes,
+        "programme": _programme_days(read.days, speaker_row),
+        "speakers": speakers,
+        "speakers_html": rendering.people_html(speakers),
+        "linked": relations.linked,
         "members_content": members_content,
         "replay_url": event.replay_url if members_content else "",
         "slides_url": event.slides.url if members_content and event.slides_id else "",
@@ -740,7 +989,7 @@ def event_display(event: Event, user: object, preview: bool = False) -> dict:
         "participants": participants_text(
             event.participant_count, event.participant_count_is_estimate
         ),
-        "registration": registration_state(event, user),
+        "registration": registration_state(event, user) if with_registration else None,
         "evaluation": evaluation_results(event),
         "documents": ready_documents(event),
         "ical_url": reverse("events:ical", args=[event.slug]) if event.slug else "",

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from essor.core.caching import cache_public_page, remember
-from essor.events import ical, selectors
+from essor.events import ical, programme, rendering, selectors
 from essor.events.models import Event, EventKind
 
 FEED_LIMIT = 1000
@@ -60,7 +60,7 @@ def _kind_links(filters: selectors.EventFilters, counts: dict[str, int], base: s
 def _page(found: QuerySet[Event], size: int, count: int, number: str | None) -> Page:
     """A page of `found`, whose number of events the caller already knows (from the counts
     the page shows): the paginator does not count them again."""
-    paginator = Paginator(selectors.card_rows(found), size)
+    paginator = Paginator(selectors.card_values(found), size)
     paginator.count = count  # a cached property: the value it would have computed
     return paginator.get_page(number)
 
@@ -82,7 +82,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
-            "cards": selectors.event_cards(page.object_list),
+            "cards": rendering.cards_html(selectors.event_cards(page.object_list), level=3),
             "count": page.paginator.count,
             "kind_links": _kind_links(filters, counts, base),
         },
@@ -94,7 +94,10 @@ def past_events(request: HttpRequest) -> HttpResponse:
     every_year = selectors.all_past_years()
     form = selectors.PastFilterForm(request.GET or None, years=every_year)
     filters = form.filters()
-    years = selectors.past_years(filters) if filters.is_filtered else every_year
+    if filters == selectors.EventFilters(year=filters.year):  # no filter, or the year alone
+        years = [row for row in every_year if filters.year in (None, row.year)]
+    else:
+        years = selectors.past_years(filters)
     page = _page(
         selectors.past_events(filters),
         selectors.PAST_PAGE_SIZE,
@@ -111,7 +114,10 @@ def past_events(request: HttpRequest) -> HttpResponse:
             "page": page,
             "count": page.paginator.count,
             "years": years,
-            "groups": selectors.cards_by_year(cards),
+            "groups": [
+                (year, rendering.cards_html(items, level=4))
+                for year, items in selectors.cards_by_year(cards)
+            ],
         },
     )
 
@@ -120,12 +126,16 @@ def _reader(user: object) -> str:
     return "member" if selectors.may_see_members_content(user) else "public"
 
 
-def _article(slug: str, user: object, base_url: str) -> dict:
+def _article(event: Event, user: object, base_url: str) -> dict:
     """The parts of an event's page that are the same for every reader of one kind."""
-    event = selectors.event_by_slug(slug)
-    if event is None:  # unpublished since its row was read
-        raise Http404("Événement introuvable")
-    display = selectors.event_display(event, user)
+    # Read as rows; the registration box depends on the request: the view works it out.
+    display = selectors.event_display(
+        event,
+        user,
+        read=programme.programme_read(event),
+        with_registration=False,
+        relations=selectors.relations_read(event),
+    )
     context = {"object": event, "event": event, "display": display}
     return {
         "head_html": render_to_string("events/_event_head.html", context),
@@ -142,7 +152,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     base_url = _base_url(request)
     parts = remember(
         f"events:page:{event.pk}:{_reader(request.user)}:{base_url}",
-        lambda: _article(slug, request.user, base_url),
+        lambda: _article(event, request.user, base_url),
     )
     registration = selectors.registration_state(event, request.user)
     json_ld = {**parts["json_ld"]}

@@ -5,22 +5,34 @@ that count each facet's options given the other facets (classic faceted search).
 Facets combine: values of one facet OR together, facets AND together. Each facet's counts
 apply every other selected facet and the text search, so an option's count is the number of
 initiatives a click on it would show (for an option already selected, the number it keeps).
+
+The page counts with the facet index (facet_index.py: a bitmap of initiatives per option,
+kept up to date on write): one query reads every option's bitmap, and ANDs and popcounts
+give the counts. The grouped SQL queries (`facet_counts`, `matching`) stay the reference the
+tests compare the index with, and list the rows of a large selection the bitmaps cannot.
+Facets and lines are built as HTML here: a template include per option or line cost more
+than all the counting.
 """
 
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
+from html import escape
 from typing import TypedDict
+from urllib.parse import quote_plus
 
 from django import forms
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from essor.core.caching import remember
 from essor.core.models import Theme
 from essor.core.text import fold
+from essor.initiatives import facet_index
 from essor.initiatives.levers import LEVER_CHOICES
 from essor.initiatives.models import (
     FIRST_YEAR,
@@ -136,6 +148,83 @@ FACETS: tuple[Facet, ...] = (
     Facet("annee", "Année de lancement", decade_choices),
 )
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
+INDEXED_FACETS = (facet_index.ALL[:-1], *FACETS_BY_KEY)  # the rows the list reads
+
+
+@dataclass(frozen=True)
+class FacetChoices:
+    """Every facet's options, read once for a page (three queries), and the value each
+    option has in the facet index where it differs (a theme's or territory type's pk)."""
+
+    lists: dict[str, list[tuple[str, str]]]
+    index_values: dict[str, dict[str, str]]
+
+    def index_key(self, key: str, value: str) -> str:
+        return f"{key}:{self.index_values.get(key, {}).get(value, value)}"
+
+    def labels(self, key: str) -> dict[str, str]:
+        return dict(self.lists[key])
+
+
+_CHOICES_SQL = """
+SELECT 'theme', {theme}.slug, {theme}.name, {theme}.id, 0 FROM {theme}
+UNION ALL
+SELECT 'territoire', {type}.code, {type}.name, {type}.id, {type}.position FROM {type}
+UNION ALL
+SELECT {territory}.kind, {territory}.code, {territory}.name, 0, 0 FROM {territory}
+WHERE {territory}.kind IN ('region', 'departement') AND {territory}.is_current
+"""
+
+
+def _choice_rows() -> list[tuple[str, str, str, int, int]]:
+    """Themes, territory types, régions and départements: one query on the cursor (three
+    querysets cost more than the rest of the counting)."""
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (("theme", Theme), ("type", TerritoryType), ("territory", Territory))
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CHOICES_SQL.format(**tables))
+        return cursor.fetchall()
+
+
+def _read_facet_choices() -> FacetChoices:
+    themes, types, regions, departements = [], [], [], []
+    for kind, code, name, pk, position in _choice_rows():
+        if kind == "theme":
+            themes.append((code, name, pk))
+        elif kind == "territoire":
+            types.append((position, name, code, pk))
+        elif kind == "region":
+            regions.append((code, name))
+        else:
+            departements.append((code, f"{name} ({code})"))
+    # The orders of theme_choices(), TerritoryType's Meta and the directory's choices.
+    themes.sort(key=lambda c: c[1])
+    themes.sort(key=lambda c: fold(c[1]))
+    types.sort()
+    regions.sort()
+    regions.sort(key=lambda choice: fold(choice[1]))
+    departements.sort()
+    lists = {
+        "theme": [(slug, name) for slug, name, _pk in themes],
+        "territoire": [(code, name) for _position, name, code, _pk in types],
+        "niveau": level_choices(),
+        "soutien": departements,
+        "levier": [(str(value), str(label)) for value, label in LEVER_CHOICES],
+        "forme": [(str(value), str(label)) for value, label in LegalForm.choices],
+        "region": regions,
+        "annee": decade_choices(),
+    }
+    index_values = {
+        "theme": {slug: str(pk) for slug, _name, pk in themes},
+        "territoire": {code: str(pk) for _position, _name, code, pk in types},
+    }
+    return FacetChoices(lists, index_values)
+
+
+def facet_choices() -> FacetChoices:
+    return remember("initiatives:facet-choices", _read_facet_choices)
 
 
 # --- the form --------------------------------------------------------------------------------
@@ -173,11 +262,19 @@ class BrowseForm(forms.Form):
     )
     tri = forms.ChoiceField(label="Trier par", required=False, choices=_sort_choices)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, choices: FacetChoices | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         for facet in FACETS:
+            # Callables: Django normalises a list of choices at once, a callable's only
+            # when read (to check a value given); a few hundred options each request.
             self.fields[facet.key] = FacetField(
-                label=facet.label, required=False, choices=facet.choices
+                label=facet.label,
+                required=False,
+                choices=(lambda known=choices.lists[facet.key]: known)
+                if choices
+                else facet.choices,
             )
 
     def clean_collectivite(self) -> tuple[str, str] | None:
@@ -374,10 +471,14 @@ def _text_condition(text: str) -> Q:
     return condition
 
 
-def matching(filters: BrowseFilters, *, except_facet: str | None = None) -> QuerySet[Initiative]:
-    """The published initiatives matching `filters`, one facet left out if asked (to count
-    that facet's options)."""
-    found = Initiative.objects.published()
+def _published() -> QuerySet[Initiative]:
+    # `live IN (true)` rather than `live`: SQLite uses the (live, name) index only for a
+    # comparison, and a bare boolean column made every sorted page scan and sort the table.
+    return Initiative.objects.filter(live__in=[True])
+
+
+def _other_filters(found: QuerySet[Initiative], filters: BrowseFilters) -> QuerySet[Initiative]:
+    """The filters that are not facets: words, an authority, a place."""
     if filters.text:
         found = found.filter(_text_condition(filters.text))
     if filters.authority:
@@ -387,6 +488,13 @@ def matching(filters: BrowseFilters, *, except_facet: str | None = None) -> Quer
         kind, code = filters.place.split(":")
         places = InitiativePlace.objects.filter(_at_place(kind, code))
         found = found.filter(pk__in=places.values("initiative_id"))
+    return found
+
+
+def matching(filters: BrowseFilters, *, except_facet: str | None = None) -> QuerySet[Initiative]:
+    """The published initiatives matching `filters`, one facet left out if asked (to count
+    that facet's options)."""
+    found = _other_filters(_published(), filters)
     for facet in FACETS:
         values = filters.values(facet.key)
         if values and facet.key != except_facet:
@@ -518,31 +626,88 @@ class BrowseSummary:
     count: int
     facets: list[FacetBlock]
     active: list[ActiveFilter]
+    matched: int = field(default=0, compare=False, repr=False)  # bitmap of the initiatives
+
+
+def _pair(key: str, value: str) -> str:
+    # What urlencode() writes for one pair (slugs and codes need no quoting).
+    if value.isascii() and value.replace("-", "").isalnum():
+        return f"{key}={value}"
+    return f"{quote_plus(key)}={quote_plus(value)}"
+
+
+class _Toggles:
+    """The list's address with one facet option added or removed, built from the selection's
+    encoded parts (a hundred options or so: copying the filters and encoding them all again
+    for each cost more than the counts). The same addresses as BrowseFilters.toggled().url()."""
+
+    def __init__(self, filters: BrowseFilters, base: str) -> None:
+        self.base = base
+        self.filters = filters
+        pairs = filters.query_pairs()
+        self.encoded = [_pair(name, value) for name, value in pairs]
+        self.names = [name for name, _value in pairs]
+
+    def around(self, key: str) -> tuple[list[str], list[str], list[str]]:
+        """The encoded pairs before the facet's values, its values, and after them."""
+        start = next((i for i, name in enumerate(self.names) if name == key), None)
+        if start is None:  # no value: the facet's place in FACETS order
+            later = {f.key for f in FACETS[[f.key for f in FACETS].index(key) + 1 :]}
+            start = next(
+                (i for i, name in enumerate(self.names) if name in later or name == "tri"),
+                len(self.names),
+            )
+        stop = start
+        while stop < len(self.names) and self.names[stop] == key:
+            stop += 1
+        return self.encoded[:start], self.encoded[start:stop], self.encoded[stop:]
+
+    def urls(self, key: str, values: Iterable[str]) -> dict[str, str]:
+        before, own, after = self.around(key)
+        selected = self.filters.values(key)
+        head = "&".join(before + own)
+        tail = "&".join(after)
+        found = {}
+        for value in values:
+            if value in selected:
+                kept = [part for v, part in zip(selected, own, strict=True) if v != value]
+                query = "&".join(before + kept + after)
+            else:
+                query = "&".join(part for part in (head, _pair(key, value), tail) if part)
+            found[value] = f"{self.base}?{query}" if query else self.base
+        return found
 
 
 def _options(
-    facet: Facet, filters: BrowseFilters, counts: dict[str, int], base: str
+    facet: Facet,
+    filters: BrowseFilters,
+    counts: dict[str, int],
+    choices: list[tuple[str, str]],
+    toggles: _Toggles,
 ) -> list[FacetOption]:
     selected = set(filters.values(facet.key))
-    options = []
-    for value, label in facet.choices():
-        value = str(value)
-        count = counts.get(value, 0)
-        # An option that would show nothing is left out, unless it is selected (to undo it).
-        if count or value in selected:
-            options.append(
-                FacetOption(
-                    value=value,
-                    label=label,
-                    count=count,
-                    selected=value in selected,
-                    url=filters.toggled(facet.key, value).url(base),
-                )
-            )
-    return options
+    # An option that would show nothing is left out, unless it is selected (to undo it).
+    shown = [
+        (str(value), label)
+        for value, label in choices
+        if counts.get(str(value), 0) or str(value) in selected
+    ]
+    urls = toggles.urls(facet.key, [value for value, _label in shown])
+    return [
+        FacetOption(
+            value=value,
+            label=label,
+            count=counts.get(value, 0),
+            selected=value in selected,
+            url=urls[value],
+        )
+        for value, label in shown
+    ]
 
 
-def active_filters(filters: BrowseFilters, base: str) -> list[ActiveFilter]:
+def active_filters(
+    filters: BrowseFilters, base: str, choices: FacetChoices | None = None
+) -> list[ActiveFilter]:
     active = []
     if filters.text:
         active.append(
@@ -565,7 +730,9 @@ def active_filters(filters: BrowseFilters, base: str) -> list[ActiveFilter]:
             )
         )
     for facet in FACETS:
-        labels = dict(facet.choices())
+        if not filters.values(facet.key):
+            continue
+        labels = choices.labels(facet.key) if choices else dict(facet.choices())
         for value in filters.values(facet.key):
             active.append(
                 ActiveFilter(
@@ -576,13 +743,87 @@ def active_filters(filters: BrowseFilters, base: str) -> list[ActiveFilter]:
     return active
 
 
-def browse_summary(filters: BrowseFilters) -> BrowseSummary:
-    """The number of matching initiatives and every facet with its counts: one count query
-    and one grouped query per facet, whatever the number of initiatives."""
+def _other_filters_bitmap(filters: BrowseFilters) -> int | None:
+    """The words, authority and place filters as a bitmap (SQL), None when there are none."""
+    if not (filters.text or filters.authority or filters.place):
+        return None
+    return facet_index.bitmap_of(_other_filters(_published(), filters).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class IndexSelection:
+    """The selection read in the facet index: each option's bitmap, what the filters other
+    than facets allow, and per selected facet the initiatives having one of its values."""
+
+    bitmaps: dict[str, int]
+    base: int
+    selected: dict[str, int]
+
+    def among(self, except_facet: str | None = None) -> int:
+        """The matching initiatives, one facet left out if asked (to count its options)."""
+        found = self.base
+        for key, bits in self.selected.items():
+            if key != except_facet:
+                found &= bits
+        return found
+
+
+def index_facets(filters: BrowseFilters, facets: Iterable[str]) -> tuple[str, ...]:
+    """The index rows a page needs: the published set, `facets` and the selected ones."""
+    selected = [f.key for f in FACETS if filters.values(f.key)]
+    return (facet_index.ALL[:-1], *facets, *selected)
+
+
+def index_selection(
+    filters: BrowseFilters,
+    choices: FacetChoices | None,
+    bitmaps: dict[str, int] | None = None,
+) -> IndexSelection:
+    """The selection in the index; `bitmaps`: those read by the caller (at least
+    index_facets()), every option of the list's facets by default."""
+    if bitmaps is None:
+        bitmaps = facet_index.bitmaps(INDEXED_FACETS)
+    base = bitmaps.get(facet_index.ALL, 0)
+    others = _other_filters_bitmap(filters)
+    if others is not None:
+        base &= others
+    selected = {}
+    for facet in FACETS:
+        values = filters.values(facet.key)
+        if values:
+            bits = 0
+            choices = choices or facet_choices()
+            for value in values:
+                bits |= bitmaps.get(choices.index_key(facet.key, value), 0)
+            selected[facet.key] = bits
+    return IndexSelection(bitmaps, base, selected)
+
+
+def index_counts(selection: IndexSelection, key: str, choices: FacetChoices) -> dict[str, int]:
+    """How many initiatives each option of facet `key` would show, given the other facets:
+    the same figures as facet_counts() on matching(filters, except_facet=key)."""
+    among = selection.among(key)
+    bitmaps = selection.bitmaps
+    counts = {}
+    for value, _label in choices.lists[key]:
+        bits = bitmaps.get(choices.index_key(key, str(value)))
+        if bits:
+            total = (among & bits).bit_count()
+            if total:
+                counts[str(value)] = total
+    return counts
+
+
+def browse_summary(filters: BrowseFilters, choices: FacetChoices | None = None) -> BrowseSummary:
+    """The number of matching initiatives and every facet with its counts, from the facet
+    index: one query (and one for the words, authority or place filters when there are)."""
+    choices = choices or facet_choices()
     base = reverse("initiatives:list")
+    selection = index_selection(filters, choices)
+    toggles = _Toggles(filters, base)
     facets = []
     for facet in FACETS:
-        counts = facet_counts(facet.key, matching(filters, except_facet=facet.key))
+        counts = index_counts(selection, facet.key, choices)
         facets.append(
             FacetBlock(
                 key=facet.key,
@@ -590,18 +831,67 @@ def browse_summary(filters: BrowseFilters) -> BrowseSummary:
                 help=facet.help,
                 folded=facet.folded,
                 has_selection=bool(filters.values(facet.key)),
-                options=_options(facet, filters, counts, base),
+                options=_options(facet, filters, counts, choices.lists[facet.key], toggles),
             )
         )
+    matched = selection.among()
     return BrowseSummary(
-        count=matching(filters).count(), facets=facets, active=active_filters(filters, base)
+        count=matched.bit_count(),
+        facets=facets,
+        active=active_filters(filters, base, choices),
+        matched=matched,
     )
 
 
-def cached_browse_summary(filters: BrowseFilters) -> BrowseSummary:
-    """browse_summary(), kept until the public content changes (visitors, logged in or not,
-    come back to the same few selections)."""
-    return remember(f"initiatives:browse:{filters.cache_key()}", lambda: browse_summary(filters))
+def facets_html(summary: BrowseSummary) -> SafeString:
+    """The facets panel (the same markup the templates made), every value escaped."""
+    parts = [
+        '<nav class="browse__facets" aria-labelledby="affiner">\n<h2 id="affiner">Affiner</h2>'
+    ]
+    for facet in summary.facets:
+        parts.append(_facet_html(facet))
+    parts.append("</nav>")
+    return mark_safe("\n".join(parts))  # built from escaped parts
+
+
+def _facet_html(facet: FacetBlock) -> str:
+    key = escape(facet["key"])
+    opened = " open" if not facet["folded"] or facet["has_selection"] else ""
+    parts = [
+        f'<details class="browse-facet"{opened}>\n  <summary><h3 class="browse-facet__title" '
+        f'id="facette-{key}">{escape(facet["label"])}</h3></summary>'
+    ]
+    if facet["help"]:
+        parts.append(f'  <p class="browse-facet__help meta">{escape(facet["help"])}</p>')
+    if facet["options"]:
+        parts.append(f'  <ul class="browse-facet__options" aria-labelledby="facette-{key}">')
+        parts += [_option_html(option) for option in facet["options"]]
+        parts.append("  </ul>")
+    else:
+        parts.append('  <p class="meta">Aucune valeur pour cette sélection.</p>')
+    parts.append("</details>")
+    return "\n".join(parts)
+
+
+def _option_html(option: FacetOption) -> str:
+    count = option["count"]
+    plural = "" if count == 1 else "s"
+    if option["selected"]:
+        return (
+            f'<li><a class="browse-option browse-option--selected" href="{escape(option["url"])}"'
+            ' aria-current="true" rel="nofollow"><span aria-hidden="true">☑ </span>'
+            f'<span class="browse-option__label">{escape(option["label"])}</span> '
+            f'<span class="browse-option__count">({count}<span class="visually-hidden"> '
+            f'initiative{plural}</span>)</span><span class="visually-hidden"> : filtre '
+            "appliqué, activer le lien pour le retirer</span></a></li>"
+        )
+    return (
+        f'<li><a class="browse-option" href="{escape(option["url"])}" rel="nofollow">'
+        '<span aria-hidden="true">☐ </span>'
+        f'<span class="browse-option__label">{escape(option["label"])}</span> '
+        f'<span class="browse-option__count">({count}<span class="visually-hidden"> '
+        f"initiative{plural}</span>)</span></a></li>"
+    )
 
 
 # --- list lines ------------------------------------------------------------------------------
@@ -626,22 +916,11 @@ _LINE_FIELDS = ("pk", "name", "slug", "summary", "carrier_name", "legal_form", "
 
 def initiative_lines(found: QuerySet[Initiative], start: int, stop: int) -> list[InitiativeLine]:
     """Lines `start` to `stop` of a sorted result, read as plain values (three queries)."""
-    rows = list(found.values(*_LINE_FIELDS)[start:stop])
-    ids = [row["pk"] for row in rows]
-    themes: dict[int, list[str]] = {}
-    for initiative_id, name in (
-        Initiative.themes.through.objects.filter(initiative_id__in=ids)
-        .order_by("theme__name")
-        .values_list("initiative_id", "theme__name")
-    ):
-        themes.setdefault(initiative_id, []).append(name)
-    places: dict[int, list[str]] = {}
-    for initiative_id, name in (
-        InitiativePlace.objects.filter(initiative_id__in=ids)
-        .order_by("initiative_id", "sort_order", "pk")
-        .values_list("initiative_id", "territory__name")
-    ):
-        places.setdefault(initiative_id, []).append(name)
+    return _lines(list(found.values(*_LINE_FIELDS)[start:stop]))
+
+
+def _lines(rows: list[dict]) -> list[InitiativeLine]:
+    themes, places = _themes_and_places([row["pk"] for row in rows])
     url_pattern = reverse("initiatives:detail", args=["-slug-"])
     forms_ = dict(LegalForm.choices)
     return [
@@ -660,6 +939,42 @@ def initiative_lines(found: QuerySet[Initiative], start: int, stop: int) -> list
     ]
 
 
+_LINE_DETAILS_SQL = """
+SELECT 0, {link}.initiative_id, {theme}.name, 0, 0
+FROM {link} INNER JOIN {theme} ON {theme}.id = {link}.theme_id
+WHERE {link}.initiative_id IN ({marks})
+UNION ALL
+SELECT 1, {place}.initiative_id, {territory}.name, {place}.sort_order, {place}.id
+FROM {place} INNER JOIN {territory} ON {territory}.id = {place}.territory_id
+WHERE {place}.initiative_id IN ({marks})
+ORDER BY 1, 4, 5, 3
+"""
+
+
+def _themes_and_places(ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The theme names (alphabetical) and place names (in their order) of initiatives: one
+    query on the cursor for both."""
+    themes: dict[int, list[str]] = {}
+    places: dict[int, list[str]] = {}
+    if not ids:
+        return themes, places
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (
+            ("link", Initiative.themes.through),
+            ("theme", Theme),
+            ("place", InitiativePlace),
+            ("territory", Territory),
+        )
+    }
+    sql = _LINE_DETAILS_SQL.format(marks=", ".join(["%s"] * len(ids)), **tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids])
+        for kind, initiative_id, name, _order, _pk in cursor.fetchall():
+            (places if kind else themes).setdefault(initiative_id, []).append(name)
+    return themes, places
+
+
 def _facts(row: dict, legal_forms: dict[str, str]) -> list[str]:
     facts = [row["carrier_name"], legal_forms.get(row["legal_form"], "")]
     if row["year_started"]:
@@ -673,8 +988,65 @@ def _places(names: list[str]) -> str:
     return f"{shown} et {more} autre{'s' if more > 1 else ''}" if more > 0 else shown
 
 
-def cached_lines(filters: BrowseFilters, start: int, stop: int) -> list[InitiativeLine]:
-    return remember(
-        f"initiatives:lines:{filters.cache_key()}:{start}:{stop}",
-        lambda: initiative_lines(sorted_matching(filters), start, stop),
+# Up to this many matching initiatives, the page's lines are read by id from the index's
+# bitmap; above, by the filters' SQL conditions (dense selections: the sorted scan finds a
+# page's lines at once, and ids would make a long query).
+IDS_LISTED = 5000
+
+
+# The SQL of SORTS for the page's own query (the test compares both).
+_ORDER_SQL = {
+    "nom": "name ASC, id ASC",
+    "recent": "year_started DESC NULLS LAST, name ASC, id ASC",
+    "maj": "updated_at DESC, id ASC",
+}
+
+
+def page_lines(
+    filters: BrowseFilters, summary: BrowseSummary, start: int, stop: int
+) -> list[InitiativeLine]:
+    """Lines `start` to `stop` of the sorted matching initiatives."""
+    if not summary.count:
+        return []
+    if filters.is_filtered and summary.count > IDS_LISTED:
+        order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
+        return initiative_lines(matching(filters).order_by(*order), start, stop)
+    # On the cursor: the queryset's preparation cost more than the query. `live = true`
+    # lets SQLite walk the (live, name) index; the selection's ids are the bitmap's
+    # integers, and the live test again makes sure no unpublished initiative shows.
+    table = connection.ops.quote_name(Initiative._meta.db_table)
+    where, params = "live = %s", [True]
+    if filters.is_filtered:
+        # A bare `live`: SQLite then reads the rows by id, not the whole (live, name) index.
+        ids = ",".join(map(str, facet_index.ids_of(summary.matched)))
+        where, params = f"live AND id IN ({ids})", []
+    order = _ORDER_SQL.get(filters.sort, _ORDER_SQL[DEFAULT_SORT])
+    sql = (
+        f"SELECT id, name, slug, summary, carrier_name, legal_form, year_started FROM {table} "  # noqa: S608 - integers
+        f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, stop - start, start])
+        rows = [dict(zip(_LINE_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+    return _lines(rows)
+
+
+def lines_html(lines: list[InitiativeLine]) -> SafeString:
+    """The list's lines (the markup the line template made), every value escaped."""
+    return mark_safe("\n".join(_line_html(line) for line in lines))  # escaped parts
+
+
+def _line_html(line: InitiativeLine) -> str:
+    places, themes = line["places"], line["themes"]
+    where = []
+    if places:
+        where.append(f"Où : {escape(places)}")
+    if themes:
+        where.append(f"Thèmes : {escape(themes)}")
+    more = f'\n  <p class="meta">{" · ".join(where)}</p>' if where else ""
+    return (
+        f'<li class="browse-result">\n  <h3><a href="{escape(line["url"])}">'
+        f"{escape(line['name'])}</a></h3>\n  <p>{escape(line['summary'])}</p>\n"
+        f'  <p class="meta">{" · ".join(escape(fact) for fact in line["facts"])}</p>{more}\n'
+        "</li>"
     )

@@ -12,15 +12,17 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import cache
+from html import escape
 from pathlib import Path
+from urllib.parse import quote_plus
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Case, CharField, Count, F, QuerySet, When
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from essor.initiatives import browse
+from essor.initiatives import browse, facet_index
 from essor.initiatives.models import Initiative, InitiativePlace
 from essor.territories import maps as france
 from essor.territories.models import Territory
@@ -45,7 +47,7 @@ class AreaRow:
     departements: list["AreaRow"] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class CommuneRow:
     code: str
     name: str
@@ -64,6 +66,8 @@ class InitiativeMap:
     commune_total: int  # communes with at least one initiative
     dots: int  # communes drawn as a dot
     total: int  # matching initiatives
+    regions_html: SafeString  # the tables' rows
+    communes_html: SafeString
 
 
 # --- counts ----------------------------------------------------------------------------------
@@ -99,55 +103,59 @@ def commune_counts(among: QuerySet[Initiative]) -> dict[str, int]:
     return {code: total for kind, code, total in rows if kind == "commune"}
 
 
+class _PlaceUrls:
+    """The list filtered on a place, the other filters kept: the selection's part encoded
+    once for the thousand links of a map."""
+
+    def __init__(self, filters: browse.BrowseFilters) -> None:
+        pairs = [pair for pair in filters.query_pairs() if pair[0] != "lieu"]
+        head = urlencode(pairs)
+        self.prefix = f"{reverse('initiatives:list')}?{head}{'&' if head else ''}lieu="
+
+    def __call__(self, kind: str, code: str) -> str:
+        if code.isalnum() and code.isascii():  # official codes: only the colon is quoted
+            return f"{self.prefix}{kind}%3A{code}"
+        return self.prefix + quote_plus(f"{kind}:{code}")
+
+
 def _list_url(filters: browse.BrowseFilters, kind: str, code: str) -> str:
-    pairs = [pair for pair in filters.query_pairs() if pair[0] != "lieu"]
-    return f"{reverse('initiatives:list')}?{urlencode([*pairs, ('lieu', f'{kind}:{code}')])}"
+    return _PlaceUrls(filters)(kind, code)
+
+
+def _area_rows() -> list[tuple[str, str, str, str | None]]:
+    return list(
+        Territory.objects.filter(kind__in=("region", "departement"), is_current=True)
+        .order_by("code")
+        .values_list("kind", "code", "name", "region__code")
+    )
 
 
 def _areas(
-    filters: browse.BrowseFilters, by_region: dict[str, int], by_departement: dict[str, int]
+    urls: _PlaceUrls,
+    by_region: dict[str, int],
+    by_departement: dict[str, int],
+    rows: list[tuple[str, str, str, str | None]] | None = None,
 ) -> list[AreaRow]:
+    rows = _area_rows() if rows is None else rows
     regions: dict[str, AreaRow] = {}
-    for code, name in Territory.objects.filter(kind="region", is_current=True).values_list(
-        "code", "name"
-    ):
-        regions[code] = AreaRow(
-            code, name, by_region.get(code, 0), _list_url(filters, "region", code)
-        )
-    for code, name, region in (
-        Territory.objects.filter(kind="departement", is_current=True)
-        .order_by("code")
-        .values_list("code", "name", "region__code")
-    ):
-        if region in regions:
+    for kind, code, name, _region in rows:
+        if kind == "region":
+            regions[code] = AreaRow(code, name, by_region.get(code, 0), urls("region", code))
+    for kind, code, name, region in rows:
+        if kind == "departement" and region in regions:
             regions[region].departements.append(
-                AreaRow(
-                    code,
-                    name,
-                    by_departement.get(code, 0),
-                    _list_url(filters, "departement", code),
-                )
+                AreaRow(code, name, by_departement.get(code, 0), urls("departement", code))
             )
     return sorted(regions.values(), key=lambda region: region.name)
 
 
-def _communes(filters: browse.BrowseFilters, counts: dict[str, int]) -> list[CommuneRow]:
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_DOTS]
-    names = {
-        code: (name, departement)
-        for code, name, departement in Territory.objects.filter(
-            kind="commune", code__in=[code for code, _ in top]
-        ).values_list("code", "name", "departement__name")
-    }
+def _communes(
+    urls: _PlaceUrls, top: list[tuple[str, int, str, str]], departements: dict[str, str]
+) -> list[CommuneRow]:
+    """The communes' rows, `top` ranked already with their names (facet_index)."""
     return [
-        CommuneRow(
-            code,
-            names.get(code, (code, ""))[0],
-            names.get(code, ("", ""))[1] or "",
-            count,
-            _list_url(filters, "commune", code),
-        )
-        for code, count in top
+        CommuneRow(code, name, departements.get(departement, ""), count, urls("commune", code))
+        for code, count, name, departement in top
     ]
 
 
@@ -179,8 +187,10 @@ def _paris_inset(code: str, point: tuple[float, float]) -> tuple[float, float] |
     return point[0] * inset["scale"] + inset["dx"], point[1] * inset["scale"] + inset["dy"]
 
 
+@cache
 def project(code: str) -> tuple[float, float] | None:
-    """Where commune `code` falls on the map's drawing, or None when it is not known."""
+    """Where commune `code` falls on the map's drawing, or None when it is not known. Kept
+    per process like the positions file it is computed from: no database data."""
     data = _centres()
     position = data.get("communes", {}).get(code)
     if position is None:
@@ -203,33 +213,41 @@ def dot_radius(count: int, maximum: int) -> float:
     return round(low + (high - low) * math.sqrt((count - 1) / (maximum - 1)), 1)
 
 
-def _dot(row: CommuneRow, point: tuple[float, float], radius: float) -> str:
-    # Out of the tab order and hidden: the communes' table carries the same links.
-    return format_html(
-        '<a href="{}" tabindex="-1" aria-hidden="true"><circle cx="{}" cy="{}" r="{}">'
-        "<title>{}</title></circle></a>",
-        row.url,
-        f"{point[0]:.1f}",
-        f"{point[1]:.1f}",
-        radius,
-        f"{row.name} : {_plural(row.count)}",
-    )
+@cache
+def _dot_places(code: str) -> tuple[str, ...]:
+    """The `cx`/`cy` attributes of a commune's dot, and of its copy in the Paris inset when
+    it is there; none when its position is unknown. From the positions file only."""
+    point = project(code)
+    if point is None:
+        return ()
+    places = [point]
+    zoomed = _paris_inset(code, point)
+    if zoomed is not None:
+        places.append(zoomed)
+    return tuple(f'cx="{x:.1f}" cy="{y:.1f}"' for x, y in places)
 
 
 def _dots(communes: list[CommuneRow]) -> tuple[str, int]:
+    """The communes' dots (a thousand): f-strings with escaped values, format_html() for
+    each cost milliseconds. Out of the tab order and hidden: the communes' table carries
+    the same links."""
     maximum = max((row.count for row in communes), default=0)
+    radii: dict[int, float] = {}
     parts, drawn = [], 0
     # Biggest first, so that small dots stay visible on top of them.
     for row in sorted(communes, key=lambda r: -r.count):
-        point = project(row.code)
-        if point is None:
+        places = _dot_places(row.code)
+        if not places:
             continue
         drawn += 1
-        radius = dot_radius(row.count, maximum)
-        parts.append(_dot(row, point, radius))
-        zoomed = _paris_inset(row.code, point)
-        if zoomed is not None:
-            parts.append(_dot(row, zoomed, radius))
+        radius = radii.get(row.count)
+        if radius is None:
+            radius = radii[row.count] = dot_radius(row.count, maximum)
+        link = f'<a href="{escape(row.url)}" tabindex="-1" aria-hidden="true"><circle '
+        rest = (
+            f' r="{radius}"><title>{escape(row.name)} : {_plural(row.count)}</title></circle></a>'
+        )
+        parts += [f"{link}{place}{rest}" for place in places]
     return "".join(parts), drawn
 
 
@@ -261,15 +279,52 @@ def dot_legend(maximum: int) -> list[tuple[float, str]]:
     return [(dot_radius(step, maximum) * 2, _plural(step)) for step in steps]
 
 
-def initiative_map(filters: browse.BrowseFilters) -> InitiativeMap:
+@dataclass(frozen=True)
+class MapCounts:
+    total: int  # matching initiatives
+    by_region: dict[str, int]
+    by_departement: dict[str, int]
+    # The MAX_DOTS communes with the most, most first: code, number, name, département code.
+    top_communes: list[tuple[str, int, str, str]]
+    commune_total: int  # communes where any acts
+
+
+def index_counts(
+    filters: browse.BrowseFilters, choices: browse.FacetChoices | None = None
+) -> MapCounts:
+    """From the facet index: the number of matching initiatives, and how many act in each
+    région, département and commune (the figures of departement_counts(), commune_counts()
+    and facet_counts("region") on matching(filters))."""
+    # One query: the options' bitmaps and the communes' pairs.
+    rows = facet_index.rows(browse.index_facets(filters, ("region", "dep", "communes")))
+    communes = facet_index.decode_communes(rows.pop(facet_index.COMMUNES, None))
+    bitmaps = {key: facet_index.from_bytes(raw) for key, raw in rows.items()}
+    selection = browse.index_selection(filters, choices, bitmaps)
+    matched = selection.among()
+    by_area: dict[str, dict[str, int]] = {"region": {}, "dep": {}}
+    for key, bits in selection.bitmaps.items():
+        facet, _, code = key.partition(":")
+        if facet in by_area:
+            total = (matched & bits).bit_count()
+            if total:
+                by_area[facet][code] = total
+    top, commune_total = communes.ranked(matched, MAX_DOTS)
+    return MapCounts(matched.bit_count(), by_area["region"], by_area["dep"], top, commune_total)
+
+
+def initiative_map(
+    filters: browse.BrowseFilters, choices: browse.FacetChoices | None = None
+) -> InitiativeMap:
     """The map and its tables for the initiatives matching `filters`."""
-    among = browse.matching(filters)
-    by_departement = departement_counts(among)
-    by_region = browse.facet_counts("region", among)
-    by_commune = commune_counts(among)
-    regions = _areas(filters, by_region, by_departement)
-    communes = _communes(filters, by_commune)
-    maximum = max(by_departement.values(), default=0)
+    if choices is None and any(filters.values(facet.key) for facet in browse.FACETS):
+        choices = browse.facet_choices()  # a selected theme's key in the index
+    counts = index_counts(filters, choices)
+    urls = _PlaceUrls(filters)
+    areas = _area_rows()
+    regions = _areas(urls, counts.by_region, counts.by_departement, areas)
+    departements = {code: name for kind, code, name, _region in areas if kind == "departement"}
+    communes = _communes(urls, counts.top_communes, departements)
+    maximum = max(counts.by_departement.values(), default=0)
     svg = france.france_map_svg(
         departements=[
             france.MapArea(
@@ -301,7 +356,49 @@ def initiative_map(filters: browse.BrowseFilters) -> InitiativeMap:
         dot_legend=dot_legend(max((row.count for row in communes), default=0)) if drawn else [],
         regions=regions,
         communes=communes[:COMMUNES_LISTED],
-        commune_total=len(by_commune),
+        commune_total=counts.commune_total,
         dots=drawn,
-        total=among.count(),
+        total=counts.total,
+        regions_html=_regions_html(regions),
+        communes_html=_communes_html(communes[:COMMUNES_LISTED]),
+    )
+
+
+# --- the tables, built here (a template loop over two hundred rows cost milliseconds) --------
+
+
+def _number(value: int) -> str:
+    # intcomma() (locale lookups) only where a separator shows.
+    return str(value) if value < 1000 else str(intcomma(value))
+
+
+def _regions_html(regions: list[AreaRow]) -> SafeString:
+    parts = []
+    for region in regions:
+        if not region.count:
+            continue
+        parts.append(
+            f'<tbody>\n<tr class="map-table__region"><th scope="row"><a href="'
+            f'{escape(region.url)}">{escape(region.name)}</a></th><td class="number">'
+            f"{_number(region.count)}</td></tr>"
+        )
+        parts += [
+            f'<tr><th scope="row" class="map-table__departement"><a href="'
+            f'{escape(departement.url)}">{escape(departement.name)} ({escape(departement.code)})'
+            f'</a></th><td class="number">{_number(departement.count)}</td></tr>'
+            for departement in region.departements
+            if departement.count
+        ]
+        parts.append("</tbody>")
+    return mark_safe("\n".join(parts))  # escaped parts
+
+
+def _communes_html(communes: list[CommuneRow]) -> SafeString:
+    return mark_safe(  # escaped parts
+        "\n".join(
+            f'<tr><th scope="row"><a href="{escape(commune.url)}">{escape(commune.name)}</a>'
+            f"</th><td>{escape(commune.departement)}</td>"
+            f'<td class="number">{_number(commune.count)}</td></tr>'
+            for commune in communes
+        )
     )

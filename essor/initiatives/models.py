@@ -454,4 +454,36 @@ class SheetAuthority(models.Model):
         return str(self.authority)
 
 
+class FacetBitmap(models.Model):
+    """One option of the list's facets and the published initiatives having it, as a bitmap
+    (bit n: the initiative of id n); derived data kept up to date on write (facet_index.py)."""
+
+    key = models.CharField(max_length=60, primary_key=True)  # "theme:12", "all:"…
+    facet = models.CharField(max_length=20, db_index=True)
+    bits = models.BinaryField(default=b"")
+
+    class Meta:
+        verbose_name = "option de l'index des facettes"
+        verbose_name_plural = "index des facettes"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class FacetMembership(models.Model):
+    """The keys an initiative is indexed under, to update only the bitmaps that change.
+    A plain id, not a foreign key: the row must outlive the initiative's deletion until
+    the index has cleared its bits."""
+
+    initiative = models.IntegerField(primary_key=True)
+    keys = models.TextField(blank=True)  # space-separated
+
+    class Meta:
+        verbose_name = "clés d'une initiative dans l'index des facettes"
+        verbose_name_plural = "clés des initiatives dans l'index des facettes"
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.keys}"
+
+
 from essor.initiatives.workflow import ProposalRefusal, ProposalReviewTask  # noqa

@@ -1,36 +1,29 @@
 """Reads on initiatives for views, hooks and other modules: an initiative's page, its similar
 initiatives, an authority's initiatives, counts for the home page and the map."""
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import QuerySet
+from django.template.defaultfilters import date as date_format
+from django.urls import reverse
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import SafeString, mark_safe
 
 from essor.core.roles import Role, has_role
 from essor.core.text import group_thousands
 from essor.initiatives.levers import LEVER_LABELS, LEVER_OF_TOOL, LEVERS, TOOL_LABELS
 from essor.initiatives.models import (
     Initiative,
-    InitiativePlace,
     Involvement,
-    LeverUse,
-    SheetInitiative,
+    SourceKind,
 )
 from essor.members.models import Authority
+from essor.territories.models import Territory
 
 _LEVER_ORDER = {lever.code: index for index, lever in enumerate(LEVERS)}
 _TOOL_ORDER = {
@@ -38,54 +31,27 @@ _TOOL_ORDER = {
 }
 
 
-def initiative_for_page(slug: str) -> Initiative | None:
-    """A published initiative with everything its page shows, in a fixed number of queries."""
-    return (
-        Initiative.objects.published()
-        .select_related("carrier")
-        .prefetch_related(
-            "themes",
-            "territory_types",
-            Prefetch(
-                "places",
-                InitiativePlace.objects.select_related(
-                    "territory", "territory__region", "territory__authority"
-                ),
-            ),
-            Prefetch(
-                "involvements",
-                Involvement.objects.select_related("authority", "authority__territory"),
-            ),
-            Prefetch("lever_uses", LeverUse.objects.select_related("authority")),
-            "key_figures",
-            "financings",
-            "contacts",
-            "sources",
-            Prefetch(
-                "sheet_links",
-                SheetInitiative.objects.filter(sheet__live=True)
-                .select_related("sheet")
-                .order_by("-sheet__number"),
-            ),
-        )
-        .filter(slug=slug)
-        .first()
-    )
+# What the page shows of the initiative's own row, and the name of the carrier from the
+# directory. A raw query still gives a model instance (converted fields, the legal form's
+# label) at a quarter of the cost of building the query.
+_PUBLISHED_INITIATIVE = (
+    "SELECT initiative.id, initiative.name, initiative.slug, initiative.summary,"
+    " initiative.description, initiative.carrier_name, initiative.legal_form,"
+    " initiative.year_started, initiative.website, initiative.updated_at,"
+    " carrier.name AS carrier_label FROM initiatives_initiative initiative"
+    " LEFT JOIN members_organisation carrier ON carrier.id = initiative.carrier_id"
+    " WHERE initiative.slug = %s AND initiative.live"
+)
 
 
-def initiative_heading(slug: str) -> Initiative | None:
-    """A published initiative's name, summary and address only (one query): what the page
-    needs around its article when the article comes from the cache."""
-    row = (
-        Initiative.objects.published()
-        .filter(slug=slug)
-        .values_list("pk", "name", "summary", "slug", "updated_at")
-        .first()
-    )
-    if row is None:
-        return None
-    pk, name, summary, slug, updated_at = row
-    return Initiative(pk=pk, name=name, summary=summary, slug=slug, updated_at=updated_at)
+def published_initiative(slug: str) -> Initiative | None:
+    """A published initiative's own fields, no line read (one query): what its page shows
+    around the lines, and all it needs when the article comes from the cache. Its
+    `carrier_label` is the carrier's name as typed, or else from the directory."""
+    for initiative in Initiative.objects.raw(_PUBLISHED_INITIATIVE, [slug]):
+        initiative.carrier_label = initiative.carrier_name or initiative.carrier_label or ""
+        return initiative
+    return None
 
 
 # --- French formatting -----------------------------------------------------------------------
@@ -112,100 +78,359 @@ class LeverGroup:
     tools: list[str] = field(default_factory=list)
 
 
-def _lever_groups(uses: list[LeverUse]) -> list[LeverGroup]:
-    """Tools grouped by lever, in the order of the study (the lever is derived from the tool,
-    so unsaved lines of a preview group the same way)."""
+@dataclass
+class Lines:
+    """The lines of an initiative its page shows, as plain values: read from the database in
+    one query per kind for the page, or from the (maybe unsaved) instance for the preview."""
+
+    themes: list[tuple[int, str, str]]  # pk, slug, name
+    territory_types: list[tuple[str, str]]  # code, name
+    # territory pk, kind, région pk, name, nature, slug of its authority
+    places: list[tuple[int, str, int | None, str, str, str]]
+    involvements: list[tuple[int, str, str, str, str]]  # authority pk, name, slug, kind, role
+    uses: list[tuple[int | None, str, str]]  # authority pk, tool, lever
+    figures: list[tuple[str, Decimal, str, int | None]]  # label, value, unit, year
+    financings: list[tuple[str, Decimal | None, int | None, str]]  # source, amount, year, note
+    contacts: list[tuple[str, str, str, str, str]]  # name, role, organisation, email, phone
+    has_contacts: bool
+    sources: list[tuple[str, str, str, object]]  # kind, title, url, date
+    sheets: list[tuple[int, str, str]]  # number, title, slug
+
+
+# One short query per kind of line, each on an index starting with the initiative; the tables
+# are the models' (default names). Contacts only say whether there are some unless shown.
+_LINE_QUERIES = {
+    "themes": "SELECT theme.id, theme.slug, theme.name FROM core_theme theme"
+    " INNER JOIN initiatives_initiative_themes line ON line.theme_id = theme.id"
+    " WHERE line.initiative_id = %s ORDER BY theme.name",
+    "territory_types": "SELECT kind.code, kind.name FROM initiatives_territorytype kind"
+    " INNER JOIN initiatives_initiative_territory_types line"
+    " ON line.territorytype_id = kind.id"
+    " WHERE line.initiative_id = %s ORDER BY kind.position, kind.name",
+    "places": "SELECT territory.id, territory.kind, territory.region_id, territory.name,"
+    " territory.nature, COALESCE(authority.slug, '') FROM initiatives_initiativeplace line"
+    " INNER JOIN territories_territory territory ON territory.id = line.territory_id"
+    " LEFT JOIN members_authority authority ON authority.territory_id = territory.id"
+    " WHERE line.initiative_id = %s ORDER BY line.sort_order, line.id",
+    "involvements": "SELECT authority.id, authority.name, authority.slug, authority.kind,"
+    " line.role FROM initiatives_involvement line"
+    " INNER JOIN members_authority authority ON authority.id = line.authority_id"
+    " WHERE line.initiative_id = %s ORDER BY line.sort_order, line.id",
+    "uses": "SELECT authority_id, tool, lever FROM initiatives_leveruse"
+    " WHERE initiative_id = %s ORDER BY sort_order, id",
+    "figures": "SELECT label, value, unit, year FROM initiatives_keyfigure"
+    " WHERE initiative_id = %s ORDER BY sort_order, id",
+    "financings": "SELECT source, amount, year, note FROM initiatives_financing"
+    " WHERE initiative_id = %s ORDER BY sort_order, id",
+    "contacts": "SELECT name, role, organisation, email, phone FROM initiatives_contact"
+    " WHERE initiative_id = %s ORDER BY sort_order, id",
+    "any_contact": "SELECT 1 FROM initiatives_contact WHERE initiative_id = %s LIMIT 1",
+    "sources": "SELECT kind, title, url, date FROM initiatives_source"
+    " WHERE initiative_id = %s ORDER BY sort_order, id",
+    "sheets": "SELECT sheet.number, sheet.title, sheet.slug FROM initiatives_practicesheet sheet"
+    " INNER JOIN initiatives_sheetinitiative line ON line.sheet_id = sheet.id"
+    " WHERE line.initiative_id = %s AND sheet.live ORDER BY sheet.number DESC",
+}
+
+
+def page_lines(initiative_pk: int, *, with_contacts: bool) -> Lines:
+    """The lines of a published initiative, in plain SQL: no model instance and no query
+    building, which were most of the cost of this page. Contacts (personal data) are only
+    read when they are shown."""
+    skipped = "any_contact" if with_contacts else "contacts"
+    rows = {}
+    with connection.cursor() as cursor:
+        for name, sql in _LINE_QUERIES.items():
+            if name != skipped:
+                cursor.execute(sql, [initiative_pk])
+                rows[name] = cursor.fetchall()
+    contacts = rows.get("contacts", [])
+    return Lines(
+        themes=rows["themes"],
+        territory_types=rows["territory_types"],
+        places=rows["places"],
+        involvements=rows["involvements"],
+        uses=rows["uses"],
+        figures=[(label, _decimal(v), unit, year) for label, v, unit, year in rows["figures"]],
+        financings=[(s, _decimal(v), year, note) for s, v, year, note in rows["financings"]],
+        contacts=contacts,
+        has_contacts=bool(contacts or rows.get("any_contact")),
+        sources=[(kind, title, url, _date(d)) for kind, title, url, d in rows["sources"]],
+        sheets=rows["sheets"],
+    )
+
+
+def _decimal(value: object) -> Decimal | None:
+    # SQLite gives numbers back as int or float, PostgreSQL as Decimal.
+    return None if value is None else Decimal(str(value))
+
+
+def _date(value: object) -> datetime.date | None:
+    # SQLite gives dates back as ISO text, PostgreSQL as dates.
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def instance_lines(initiative: Initiative, *, with_sheets: bool) -> Lines:
+    """The same lines read from an instance: its prefetched or in-memory (preview) lines."""
+    places = []
+    for place in initiative.places.all():
+        territory = place.territory
+        try:
+            slug = territory.authority.slug
+        except Authority.DoesNotExist:
+            slug = ""
+        places.append(
+            (
+                territory.pk,
+                territory.kind,
+                territory.region_id,
+                territory.name,
+                territory.nature,
+                slug,
+            )
+        )
+    contacts = [
+        (c.name, c.role, c.organisation, c.email, c.phone) for c in initiative.contacts.all()
+    ]
+    return Lines(
+        themes=[(theme.pk, theme.slug, theme.name) for theme in initiative.themes.all()],
+        territory_types=[(kind.code, kind.name) for kind in initiative.territory_types.all()],
+        places=places,
+        involvements=[
+            (
+                line.authority_id,
+                line.authority.name,
+                line.authority.slug,
+                line.authority.kind,
+                line.role,
+            )
+            for line in initiative.involvements.all()
+        ],
+        uses=[(use.authority_id, use.tool, use.lever) for use in initiative.lever_uses.all()],
+        figures=[(f.label, f.value, f.unit, f.year) for f in initiative.key_figures.all()],
+        financings=[(f.source, f.amount, f.year, f.note) for f in initiative.financings.all()],
+        contacts=contacts,
+        has_contacts=bool(contacts),
+        sources=[(s.kind, s.title, s.url, s.date) for s in initiative.sources.all()],
+        sheets=[
+            (link.sheet.number, link.sheet.title, link.sheet.slug)
+            for link in (initiative.sheet_links.all() if with_sheets else [])
+            if link.sheet.live
+        ],
+    )
+
+
+_TERRITORY_KINDS = dict(Territory._meta.get_field("kind").flatchoices)
+_TERRITORY_NATURES = dict(Territory._meta.get_field("nature").flatchoices)
+_AUTHORITY_KINDS = dict(Authority._meta.get_field("kind").flatchoices)
+_SOURCE_KINDS = dict(SourceKind.choices)
+
+
+def _lever_groups(uses: list[tuple[str, str]]) -> list[LeverGroup]:
+    """Tools (tool, stored lever) grouped by lever, in the order of the study (the lever is
+    derived from the tool, so unsaved lines of a preview group the same way)."""
     groups: dict[str, LeverGroup] = {}
-    for use in sorted(uses, key=lambda u: _TOOL_ORDER.get(u.tool, len(_TOOL_ORDER))):
-        code = LEVER_OF_TOOL.get(use.tool) or use.lever
+    for tool, lever in sorted(uses, key=lambda use: _TOOL_ORDER.get(use[0], len(_TOOL_ORDER))):
+        code = LEVER_OF_TOOL.get(tool) or lever
         group = groups.setdefault(code, LeverGroup(code, LEVER_LABELS.get(code, code)))
-        label = TOOL_LABELS.get(use.tool, use.tool)
+        label = TOOL_LABELS.get(tool, tool)
         if label not in group.tools:
             group.tools.append(label)
     return sorted(groups.values(), key=lambda g: _LEVER_ORDER.get(g.code, len(_LEVER_ORDER)))
 
 
-def _authority_url(authority: Authority | None) -> str:
-    return authority.get_absolute_url() if authority is not None and authority.slug else ""
+def _address_of_slug(name: str) -> Callable[[str], str]:
+    """`reverse()` once for many slugs of a page (it costs as much as building a whole line):
+    a slug needs no quoting, so the address of one gives the others."""
+    marker = "0slug0"
+    before, _marker, after = reverse(name, args=[marker]).partition(marker)
+    return lambda slug: f"{before}{slug}{after}" if slug else ""
 
 
-def _place_row(place: InitiativePlace) -> dict:
-    territory = place.territory
-    try:
-        authority = territory.authority
-    except Authority.DoesNotExist:
-        authority = None
-    return {
-        "name": territory.name,
-        "level": territory.level_label,
-        "url": _authority_url(authority),
-    }
-
-
-def _involvement_rows(initiative: Initiative) -> tuple[list[dict], list[LeverGroup]]:
+def _involvement_rows(lines: Lines) -> tuple[list[dict], list[LeverGroup]]:
     """Each authority involved with its role and the levers it uses; the levers used by no
     authority listed (or one not involved) come apart."""
-    uses = list(initiative.lever_uses.all())
     rows, involved = [], set()
-    for involvement in initiative.involvements.all():
-        authority = involvement.authority
-        involved.add(involvement.authority_id)
+    authority_url = _address_of_slug("members:authority")
+    for authority_pk, name, slug, kind, role in lines.involvements:
+        involved.add(authority_pk)
         rows.append(
             {
-                "name": authority.name,
-                "url": _authority_url(authority),
-                "level": authority.get_kind_display(),
-                "role": involvement.role,
+                "name": name,
+                "url": authority_url(slug),
+                "level": _AUTHORITY_KINDS.get(kind, kind),
+                "role": role,
                 "levers": _lever_groups(
-                    [u for u in uses if u.authority_id == involvement.authority_id]
+                    [(tool, lever) for who, tool, lever in lines.uses if who == authority_pk]
                 ),
             }
         )
-    others = _lever_groups([u for u in uses if u.authority_id not in involved])
+    others = _lever_groups(
+        [(tool, lever) for who, tool, lever in lines.uses if who not in involved]
+    )
     return rows, others
 
 
 def initiative_display(initiative: Initiative, user: object, *, preview: bool = False) -> dict:
-    """What the page of an initiative shows beyond its own fields, for the view and for the
-    admin preview (where the initiative and its lines may not be saved yet)."""
-    involvements, other_levers = _involvement_rows(initiative)
+    """What the page of an initiative shows beyond its own fields, from the instance and its
+    lines: for the admin preview (where the initiative and its lines may not be saved yet)."""
     saved = initiative.pk is not None and not preview
-    return {
-        "places": [_place_row(place) for place in initiative.places.all()],
+    carrier = initiative.carrier_name or (initiative.carrier.name if initiative.carrier else "")
+    lines = instance_lines(initiative, with_sheets=saved)
+    # Personal data: members and the team only; editors see them in the preview.
+    return lines_display(lines, carrier, show_contacts=preview or has_role(user, Role.MEMBER))
+
+
+def lines_display(lines: Lines, carrier: str, *, show_contacts: bool) -> dict:
+    """What the page of an initiative shows beyond its own fields, ready for the template."""
+    involvements, other_levers = _involvement_rows(lines)
+    authority_url = _address_of_slug("members:authority")
+    display = {
+        "carrier": carrier,
+        "themes": [{"slug": slug, "name": name} for _pk, slug, name in lines.themes],
+        "territory_types": [{"code": code, "name": name} for code, name in lines.territory_types],
+        "places": [
+            {
+                "name": name,
+                "level": _TERRITORY_NATURES.get(nature, nature)
+                if nature
+                else _TERRITORY_KINDS.get(kind, kind),
+                "url": authority_url(slug),
+            }
+            for _pk, kind, _region, name, nature, slug in lines.places
+        ],
         "involvements": involvements,
         "other_levers": other_levers,
-        "levers": _lever_groups(list(initiative.lever_uses.all())),
+        "levers": _lever_groups([(tool, lever) for _who, tool, lever in lines.uses]),
         "figures": [
-            {
-                "label": figure.label,
-                "value": french_number(figure.value),
-                "unit": figure.unit,
-                "year": figure.year or "",
-            }
-            for figure in initiative.key_figures.all()
+            {"label": label, "value": french_number(value), "unit": unit, "year": year or ""}
+            for label, value, unit, year in lines.figures
         ],
-        "financing_figures": any(f.amount or f.year for f in initiative.financings.all()),
+        "financing_figures": any(amount or year for _s, amount, year, _n in lines.financings),
         "financings": [
             {
-                "source": financing.source,
-                "amount": f"{french_number(financing.amount)} €" if financing.amount else "",
-                "year": financing.year or "",
-                "note": financing.note,
+                "source": source,
+                "amount": f"{french_number(amount)} €" if amount else "",
+                "year": year or "",
+                "note": note,
             }
-            for financing in initiative.financings.all()
+            for source, amount, year, note in lines.financings
         ],
-        # Personal data: members and the team only; editors see them in the preview.
-        "show_contacts": preview or has_role(user, Role.MEMBER),
+        "has_contacts": lines.has_contacts,
+        "show_contacts": show_contacts,
+        "contacts": [
+            {"name": name, "role": role, "organisation": org, "email": email, "phone": phone}
+            for name, role, org, email, phone in (lines.contacts if show_contacts else [])
+        ],
+        "sources": [
+            {"kind": _SOURCE_KINDS.get(kind, kind), "title": title, "url": url, "date": date}
+            for kind, title, url, date in lines.sources
+        ],
         "sheets": [
             {
-                "number": link.sheet.number,
-                "title": link.sheet.title,
-                "url": link.sheet.get_absolute_url(),
+                "number": number,
+                "title": title,
+                "url": reverse("initiatives:sheet", args=[number, slug]),
             }
-            for link in (initiative.sheet_links.all() if saved else [])
-            if link.sheet.live
+            for number, title, slug in lines.sheets
         ],
     }
+    display.update(_html_parts(display))
+    return display
+
+
+# --- the repeated lines of the page, in HTML ------------------------------------------------
+# Built here rather than by template loops: one variable lookup of the template language
+# costs as much as a whole line built in Python, and the lines repeat.
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{escape(url)}">{escape(text)}</a>' if url else escape(text)
+
+
+def _levers_html(levers: list[LeverGroup]) -> str:
+    items = "".join(
+        f"<li><strong>{escape(lever.label)}</strong> : {escape(', '.join(lever.tools))}</li>"
+        for lever in levers
+    )
+    return f'<ul class="initiative-levers">{items}</ul>' if levers else ""
+
+
+def _involvement_html(involved: dict) -> str:
+    level = escape(involved["level"].lower())
+    html = (
+        f'<h3>{_link(involved["url"], involved["name"])} <span class="meta">({level})</span></h3>'
+    )
+    if involved["role"]:
+        html += linebreaks(involved["role"], autoescape=True)
+    if involved["levers"]:
+        html += '<p class="meta">Leviers mobilisés :</p>' + _levers_html(involved["levers"])
+    return html
+
+
+def _html_parts(display: dict) -> dict[str, SafeString]:
+    """The lines of the page as HTML, each value escaped: the template places them."""
+    browse = reverse("initiatives:list")
+    parts = {
+        "places_html": "".join(
+            f"<li>{_link(place['url'], place['name'])}"
+            f' <span class="meta">({escape(place["level"].lower())})</span></li>'
+            for place in display["places"]
+        ),
+        "territory_types_html": ", ".join(
+            _link(f"{browse}?territoire={quote(kind['code'])}", kind["name"])
+            for kind in display["territory_types"]
+        ),
+        "themes_html": ", ".join(
+            _link(f"{browse}?theme={quote(theme['slug'])}", theme["name"])
+            for theme in display["themes"]
+        ),
+        "involvements_html": "".join(map(_involvement_html, display["involvements"])),
+        "other_levers_html": _levers_html(display["other_levers"]),
+        "figures_html": "".join(
+            f'<li class="figure"><span class="figure__value">{escape(figure["value"])}'
+            + (f" {escape(figure['unit'])}" if figure["unit"] else "")
+            + f'</span> <span class="figure__label">{escape(figure["label"])}'
+            + (f" ({figure['year']})" if figure["year"] else "")
+            + "</span></li>"
+            for figure in display["figures"]
+        ),
+        "financings_html": "".join(
+            f'<tr><th scope="row">{escape(line["source"])}</th>'
+            f'<td class="number">{escape(line["amount"])}</td>'
+            f'<td class="number">{line["year"]}</td><td>{escape(line["note"])}</td></tr>'
+            if display["financing_figures"]
+            else f"<li>{escape(line['source'])}"
+            + (f' <span class="meta">({escape(line["note"])})</span>' if line["note"] else "")
+            + "</li>"
+            for line in display["financings"]
+        ),
+        "contacts_html": "".join(
+            f"<li><strong>{escape(contact['name'])}</strong>"
+            + (f", {escape(contact['role'])}" if contact["role"] else "")
+            + (f" ({escape(contact['organisation'])})" if contact["organisation"] else "")
+            + (
+                f' — <a href="mailto:{escape(contact["email"])}">{escape(contact["email"])}</a>'
+                if contact["email"]
+                else ""
+            )
+            + (f" — {escape(contact['phone'])}" if contact["phone"] else "")
+            + "</li>"
+            for contact in display["contacts"]
+        ),
+        "sources_html": "".join(
+            f"<li>{escape(source['kind'])} : {_link(source['url'], source['title'])}"
+            + (f" ({escape(date_format(source['date'], 'j F Y'))})" if source["date"] else "")
+            + "</li>"
+            for source in display["sources"]
+        ),
+        "sheets_html": "".join(
+            f'<li><a href="{escape(sheet["url"])}">'
+            f"Fiche n° {sheet['number']} — {escape(sheet['title'])}</a></li>"
+            for sheet in display["sheets"]
+        ),
+    }
+    return {name: mark_safe(html) for name, html in parts.items()}  # every value escaped
 
 
 # --- similar initiatives ---------------------------------------------------------------------
@@ -221,122 +446,163 @@ class Similar:
 
 
 _THEME_WEIGHT, _LEVER_WEIGHT, _FORM_WEIGHT, _REGION_WEIGHT = 3, 2, 1, 1
+# How many candidates are ranked at most, shared out between the themes of the initiative
+# (its levers when it has no theme), the latest of each first. A bounded pool keeps the
+# page's cost the same with two hundred initiatives or two hundred thousand; a network's
+# base rarely holds more initiatives per theme, and then the ranking covers them all.
+POOL_SIZE = 80
 
 
-def _region_codes(initiative: Initiative) -> set[str]:
-    codes = set()
-    for place in initiative.places.all():
-        territory = place.territory
-        if territory.kind == "region":
-            codes.add(territory.code)
-        elif territory.region_id:
-            codes.add(territory.region.code)
-    return codes
+@dataclass(frozen=True)
+class Likeness:
+    """What similar initiatives are compared on: themes (id → name), levers, legal form and
+    the régions acted in (territory ids)."""
+
+    pk: int
+    themes: dict[int, str]
+    levers: frozenset[str]
+    legal_form: str
+    regions: frozenset[int]
 
 
-def _in_regions(codes: set[str]) -> Q:
-    return Q(territory__kind="region", territory__code__in=codes) | Q(
-        territory__region__code__in=codes
+def likeness(initiative: Initiative, lines: Lines) -> Likeness:
+    """What `initiative` is compared on, from its lines."""
+    regions = {pk if kind == "region" else region for pk, kind, region, *_rest in lines.places}
+    return Likeness(
+        pk=initiative.pk,
+        themes={pk: name for pk, _slug, name in lines.themes},
+        levers=frozenset(LEVER_OF_TOOL.get(tool) or lever for _who, tool, lever in lines.uses),
+        legal_form=initiative.legal_form,
+        regions=frozenset(regions - {None}),
     )
 
 
 def similar_initiatives(initiative: Initiative, limit: int = 4) -> list[Similar]:
-    """The published initiatives most like this one: shared themes weigh most, then shared
-    levers, the same legal form and the same région. Candidates share a theme (a lever when
-    the initiative has no theme); scored in the database, whatever their number."""
-    theme_ids = [theme.pk for theme in initiative.themes.all()]
-    levers = {LEVER_OF_TOOL.get(use.tool) or use.lever for use in initiative.lever_uses.all()}
-    regions = _region_codes(initiative)
-    themes_through = Initiative.themes.through.objects
-    if theme_ids:
-        candidates = Q(pk__in=themes_through.filter(theme_id__in=theme_ids).values("initiative_id"))
-    elif levers:
-        candidates = Q(pk__in=LeverUse.objects.filter(lever__in=levers).values("initiative_id"))
-    else:
+    """The published initiatives most like this one (its themes, lever uses and places read)."""
+    return similar_to(likeness(initiative, instance_lines(initiative, with_sheets=False)), limit)
+
+
+def similar_to(likeness: Likeness, limit: int = 4) -> list[Similar]:
+    """Shared themes weigh most, then shared levers, the same legal form and the same région;
+    ties go by name. Candidates share a theme (a lever when there is none), the latest few
+    per theme: one query whatever the size of the base, scored here."""
+    # Each theme and lever compared is a bit: one number per candidate says which it shares.
+    theme_bits = {pk: 1 << index for index, pk in enumerate(sorted(likeness.themes))}
+    lever_bits = {code: 1 << index for index, code in enumerate(sorted(likeness.levers))}
+    if not theme_bits and not lever_bits:
         return []
-    shared_themes = (
-        themes_through.filter(initiative_id=OuterRef("pk"), theme_id__in=theme_ids)
-        .order_by()
-        .values("initiative_id")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    shared_levers = (
-        LeverUse.objects.filter(initiative_id=OuterRef("pk"), lever__in=levers)
-        .order_by()
-        .values("initiative_id")
-        .annotate(total=Count("lever", distinct=True))
-        .values("total")
-    )
-    same_region = InitiativePlace.objects.filter(_in_regions(regions), initiative_id=OuterRef("pk"))
-    found = (
-        Initiative.objects.published()
-        .filter(candidates)
-        .exclude(pk=initiative.pk)
-        .annotate(
-            shared_themes=Coalesce(Subquery(shared_themes, output_field=IntegerField()), 0),
-            shared_levers=Coalesce(Subquery(shared_levers, output_field=IntegerField()), 0),
-            same_form=_flag(Q(legal_form=initiative.legal_form) if initiative.legal_form else None),
-            same_region=_flag(Exists(same_region) if regions else None),
+    sql, params = _similar_sql(likeness, theme_bits, lever_bits)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [_Candidate(*row[:4], row[4] or 0, *row[5:]) for row in cursor.fetchall()]
+    rows.sort(key=lambda row: (-row.score, row.name, row.pk))
+    address = _address_of_slug("initiatives:detail")
+    return [
+        row.similar(likeness.themes, theme_bits, lever_bits, address(row.slug))
+        for row in rows[:limit]
+    ]
+
+
+def _similar_sql(likeness: Likeness, theme_bits: dict, lever_bits: dict) -> tuple[str, list]:
+    """Per candidate of the pool: id, name, slug, summary, the bits of the themes and of the
+    levers it shares, 1 when it has the same legal form, 1 when it acts in one of the
+    régions. Each part probes an index starting with the initiative."""
+    themes = "0"
+    if theme_bits:
+        cases = " ".join(f"WHEN %s THEN {bit:d}" for bit in theme_bits.values())
+        themes = (
+            f"(SELECT SUM(CASE line.theme_id {cases} ELSE 0 END)"  # noqa: S608 (no input)
+            " FROM initiatives_initiative_themes line WHERE line.initiative_id = candidate.id)"
         )
-        .annotate(
-            score=F("shared_themes") * _THEME_WEIGHT
-            + F("shared_levers") * _LEVER_WEIGHT
-            + F("same_form") * _FORM_WEIGHT
-            + F("same_region") * _REGION_WEIGHT
-        )
-        .order_by("-score", "name", "pk")
-        .values("pk", "name", "slug", "summary", "score", "same_form", "same_region")[:limit]
+    levers = " + ".join(
+        "CASE WHEN EXISTS (SELECT 1 FROM initiatives_leveruse line WHERE"  # noqa: S608
+        f" line.initiative_id = candidate.id AND line.lever = %s) THEN {bit:d} ELSE 0 END"
+        for bit in lever_bits.values()
     )
-    rows = list(found)
-    return _with_reasons(rows, theme_ids, levers)
+    regions = sorted(likeness.regions) or [None]  # NULL: no région matches
+    within = ", ".join(["%s"] * len(regions))
+    pool, pool_params = _pool_sql(likeness, list(theme_bits) or list(lever_bits))
+    sql = (
+        "SELECT candidate.id, candidate.name, candidate.slug, candidate.summary,"  # noqa: S608
+        f" {themes}, {levers or '0'},"
+        " CASE WHEN candidate.legal_form = %s THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM initiatives_initiativeplace place"
+        " INNER JOIN territories_territory territory ON territory.id = place.territory_id"
+        f" WHERE place.initiative_id = candidate.id AND (place.territory_id IN ({within})"
+        f" OR territory.region_id IN ({within}))) THEN 1 ELSE 0 END"
+        " FROM initiatives_initiative candidate"
+        f" WHERE candidate.live AND candidate.id IN ({pool})"
+    )
+    params = [*theme_bits, *lever_bits, likeness.legal_form or None, *regions, *regions]
+    return sql, [*params, *pool_params]
 
 
-def _flag(condition: Q | Exists | None) -> Case | Value:
-    if condition is None:
-        return Value(0, output_field=IntegerField())
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+def _pool_sql(likeness: Likeness, keys: list) -> tuple[str, list]:
+    """The ids of the latest published initiatives sharing each theme (each lever when there
+    is no theme): a union of short index walks, never a scan of the base."""
+    if likeness.themes:
+        table, column, order = "initiatives_initiative_themes", "theme_id", "line.id"
+    else:
+        # The (lever, initiative) index gives the latest initiatives without sorting.
+        table, column, order = "initiatives_leveruse", "lever", "line.initiative_id"
+    size = -(-POOL_SIZE // len(keys))
+    part = (
+        f"SELECT line.initiative_id FROM {table} line"  # noqa: S608 (names from this module)
+        " INNER JOIN initiatives_initiative other ON other.id = line.initiative_id"
+        f" WHERE line.{column} = %s AND other.live AND other.id <> %s"
+        f" ORDER BY {order} DESC LIMIT {size:d}"
+    )
+    # A sliced query cannot be a member of a UNION on SQLite: each one is wrapped.
+    sql = " UNION ".join(
+        f"SELECT * FROM ({part}) pool{index}"  # noqa: S608
+        for index in range(len(keys))
+    )
+    return sql, [value for key in keys for value in (key, likeness.pk)]
 
 
-def _with_reasons(rows: list[dict], theme_ids: list[int], levers: set[str]) -> list[Similar]:
-    """The shared themes and levers of the few initiatives kept, named (two queries)."""
-    ids = [row["pk"] for row in rows]
-    themes: dict[int, list[str]] = {}
-    for initiative_id, name in (
-        Initiative.themes.through.objects.filter(initiative_id__in=ids, theme_id__in=theme_ids)
-        .order_by("theme__name")
-        .values_list("initiative_id", "theme__name")
-    ):
-        themes.setdefault(initiative_id, []).append(name)
-    shared_levers: dict[int, set[str]] = {}
-    for initiative_id, lever in LeverUse.objects.filter(
-        initiative_id__in=ids, lever__in=levers
-    ).values_list("initiative_id", "lever"):
-        shared_levers.setdefault(initiative_id, set()).add(lever)
-    similar = []
-    for row in rows:
+@dataclass
+class _Candidate:
+    pk: int
+    name: str
+    slug: str
+    summary: str
+    theme_mask: int
+    lever_mask: int
+    same_form: int
+    same_region: int
+
+    @property
+    def score(self) -> int:
+        return (
+            self.theme_mask.bit_count() * _THEME_WEIGHT
+            + self.lever_mask.bit_count() * _LEVER_WEIGHT
+            + self.same_form * _FORM_WEIGHT
+            + self.same_region * _REGION_WEIGHT
+        )
+
+    def similar(
+        self, themes: dict[int, str], theme_bits: dict, lever_bits: dict, url: str
+    ) -> Similar:
+        """The candidate kept, with the reasons shown, named from the bits it shares."""
+        shared = sorted(themes[pk] for pk, bit in theme_bits.items() if self.theme_mask & bit)
+        levers = [code for code, bit in lever_bits.items() if self.lever_mask & bit]
         reasons = []
-        if themes.get(row["pk"]):
-            reasons.append("thèmes communs : " + ", ".join(themes[row["pk"]]))
-        lever_codes = sorted(shared_levers.get(row["pk"], ()), key=lambda c: _LEVER_ORDER[c])
-        if lever_codes:
-            reasons.append(
-                "mêmes leviers : " + ", ".join(LEVER_LABELS[c].lower() for c in lever_codes)
-            )
-        if row["same_form"]:
+        if shared:
+            reasons.append("thèmes communs : " + ", ".join(shared))
+        if levers:
+            levers.sort(key=_LEVER_ORDER.get)
+            reasons.append("mêmes leviers : " + ", ".join(LEVER_LABELS[c].lower() for c in levers))
+        if self.same_form:
             reasons.append("même forme juridique")
-        if row["same_region"]:
+        if self.same_region:
             reasons.append("même région")
-        similar.append(
-            Similar(
-                name=row["name"],
-                url=Initiative(slug=row["slug"]).get_absolute_url(),
-                summary=row["summary"],
-                score=row["score"],
-                reasons=reasons,
-            )
+        return Similar(
+            name=self.name,
+            url=url,
+            summary=self.summary,
+            score=self.score,
+            reasons=reasons,
         )
-    return similar
 
 
 # --- for other pages -------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def render_sheet_pdf(sheet: PracticeSheet, request: HttpRequest, *, show_contact
 def sheet_pdf_context(sheet: PracticeSheet, request: HttpRequest, show_contacts: bool) -> dict:
     return {
         "sheet": sheet,
-        "network": NetworkSettings.for_request(request),
+        "network": NetworkSettings.load(request_or_site=request),
         "show_contacts": show_contacts,
         "page_url": request.build_absolute_uri(sheet.get_absolute_url()),
     }

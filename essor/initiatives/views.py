@@ -17,11 +17,6 @@ from essor.initiatives.moderation import may_propose_change
 from essor.territories.maps import map_attribution
 
 
-def _filters(request: HttpRequest) -> tuple[browse.BrowseForm, browse.BrowseFilters]:
-    form = browse.BrowseForm(request.GET or None)
-    return form, form.filters()
-
-
 def _sort_links(filters: browse.BrowseFilters) -> list[dict]:
     return [
         {"label": label, "url": replace(filters, sort=key).url(), "current": key == filters.sort}
@@ -39,12 +34,13 @@ def _fragment(key: str, template: str, context: Callable[[], dict]) -> SafeStrin
 
 @cache_public_page
 def initiative_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    form, filters = _filters(request)
-    key = filters.cache_key()
-    summary = browse.cached_browse_summary(filters)
+    choices = browse.facet_choices()
+    form = browse.BrowseForm(request.GET or None, choices=choices)
+    filters = form.filters()
+    summary = browse.browse_summary(filters, choices)
     page = Paginator(range(summary.count), browse.PAGE_SIZE).get_page(request.GET.get("page"))
     start = (page.number - 1) * browse.PAGE_SIZE
-    lines = browse.cached_lines(filters, start, start + browse.PAGE_SIZE) if summary.count else []
+    lines = browse.page_lines(filters, summary, start, start + browse.PAGE_SIZE)
     return render(
         request,
         "initiatives/initiative_list.html",
@@ -53,33 +49,24 @@ def initiative_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
             "problems": form.problems(),
             "filters": filters,
             "page": page,
+            "summary": summary,
             "lines": lines,
             # The search box keeps the other filters (and the sort) as hidden fields.
             "kept": [pair for pair in filters.query_pairs() if pair[0] != "q"],
-            "facets_html": _fragment(
-                f"initiatives:facets-html:{key}",
-                "initiatives/includes/browse_facets.html",
-                lambda: {"summary": summary},
-            ),
-            "results_html": _fragment(
-                f"initiatives:results-html:{key}:{page.number}",
-                "initiatives/includes/browse_results.html",
-                lambda: {
-                    "summary": summary,
-                    "filters": filters,
-                    "lines": lines,
-                    "sorts": _sort_links(filters),
-                    "map_url": filters.url(reverse("initiatives:map")),
-                },
-            ),
+            # Built in Python: a template include per option or line cost more than the counts.
+            "facets_html": browse.facets_html(summary),
+            "lines_html": browse.lines_html(lines),
+            "sorts": _sort_links(filters),
+            "map_url": filters.url(reverse("initiatives:map")),
         },
     )
 
 
 @cache_public_page
 def initiative_map(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    form, filters = _filters(request)
-    drawn = remember(f"initiatives:map:{filters.cache_key()}", lambda: maps.initiative_map(filters))
+    # The facets' options are read only for those selected (the map shows no facet).
+    form = browse.BrowseForm(request.GET or None)
+    filters = form.filters()
     return render(
         request,
         "initiatives/initiative_map.html",
@@ -87,7 +74,7 @@ def initiative_map(request: HttpRequest, **kwargs: object) -> HttpResponse:
             "form": form,
             "problems": form.problems(),
             "filters": filters,
-            "drawn": drawn,
+            "drawn": maps.initiative_map(filters),
             "active": browse.active_filters(filters, reverse("initiatives:map")),
             "attribution": map_attribution(),
             "positions_attribution": maps.positions_attribution(),
@@ -98,22 +85,23 @@ def initiative_map(request: HttpRequest, **kwargs: object) -> HttpResponse:
 
 @cache_public_page
 def initiative_detail(request: HttpRequest, slug: str = "", **kwargs: object) -> HttpResponse:
-    heading = selectors.initiative_heading(slug)
-    if heading is None:
+    initiative = selectors.published_initiative(slug)
+    if initiative is None:
         raise Http404("Initiative introuvable")
     show_contacts = has_role(request.user, Role.MEMBER)
-    can_propose_change = may_propose_change(request.user, heading)
+    can_propose_change = may_propose_change(request.user, initiative)
 
     def article() -> dict:
-        initiative = selectors.initiative_for_page(slug)
-        if initiative is None:  # unpublished since the heading was read
-            raise Http404("Initiative introuvable")
+        # Plain values, one query per kind of line: no model instance per line.
+        lines = selectors.page_lines(initiative.pk, with_contacts=show_contacts)
+        likeness = selectors.likeness(initiative, lines)
         return {
             "object": initiative,
-            "display": selectors.initiative_display(initiative, request.user),
+            "display": selectors.lines_display(
+                lines, initiative.carrier_label, show_contacts=show_contacts
+            ),
             "similar": remember(
-                f"initiatives:similar:{initiative.pk}",
-                lambda: selectors.similar_initiatives(initiative),
+                f"initiatives:similar:{initiative.pk}", lambda: selectors.similar_to(likeness)
             ),
             "can_propose_change": can_propose_change,
             "request": request,
@@ -125,10 +113,10 @@ def initiative_detail(request: HttpRequest, slug: str = "", **kwargs: object) ->
         request,
         "initiatives/initiative_detail.html",
         {
-            "object": heading,
-            "initiative": heading,
+            "object": initiative,
+            "initiative": initiative,
             "body_html": _fragment(
-                f"initiatives:page-html:{heading.pk}:{variant}",
+                f"initiatives:page-html:{initiative.pk}:{variant}",
                 "initiatives/includes/initiative_body.html",
                 article,
             ),

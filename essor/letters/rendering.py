@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
 from essor.core.links import absolute_url
@@ -60,12 +59,6 @@ class RenderedIssue:
     text: str  # contains UNSUBSCRIBE_URL_MARK
 
 
-def network_identity() -> NetworkSettings:
-    """The sender's identity (name, address, contact) shown at the foot of every mail."""
-    site = Site.objects.filter(is_default_site=True).first()
-    return NetworkSettings.for_site(site) if site else NetworkSettings()
-
-
 def _styled(match: re.Match) -> str:
     tag, attributes = match.group(1), match.group(2) or ""
     attributes = re.sub(r'\s(style|class)="[^"]*"', "", attributes)
@@ -95,7 +88,7 @@ def subject_of(issue: Issue) -> str:
 
 def issue_context(issue: Issue) -> dict:
     """What the mail's two versions and the web version show."""
-    network = network_identity()
+    network = NetworkSettings.load()
     name = network.network_name
     with translation.override("fr"):
         date_label = french_date(issue.date)

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
-from wagtail.models import Site
 
 from essor.core.models import NetworkSettings
 from essor.letters import subscriptions
@@ -31,8 +30,7 @@ def already_subscribed(subscription: Subscription) -> bool:
 
 
 def _context(subscription: Subscription) -> dict:
-    site = Site.objects.filter(is_default_site=True).first()
-    network = NetworkSettings.for_site(site) if site else None
+    network = NetworkSettings.load()
     return {
         "subscription": subscription,
         "letter": subscription.get_kind_display(),

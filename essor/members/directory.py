@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
+from essor.core.caching import kept
 from essor.core.forms import QuickSelect
 from essor.core.text import fold, group_thousands
 from essor.members.models import Authority, AuthorityKind, Membership
@@ -45,23 +47,23 @@ SORTS: dict[str, tuple[str, tuple]] = {
 }
 
 PAGE_SIZE = 50
-_CHOICES_CACHE_SECONDS = 3600
 
 
 def territory_choices(kind: str) -> list[tuple[str, str]]:
-    """Current régions or départements as (code, name), cached: the referential changes only
-    through an import."""
-    key = f"members:directory:{kind}-choices"
-    choices = cache.get(key)
-    if choices is None:
-        rows = Territory.objects.filter(kind=kind, is_current=True).order_by("code")
-        choices = [
-            (t.code, f"{t.name} ({t.code})" if kind == "departement" else t.name) for t in rows
-        ]
-        if kind == "region":
-            choices.sort(key=lambda choice: fold(choice[1]))
-        cache.set(key, choices, _CHOICES_CACHE_SECONDS)
-    return choices
+    """Current régions or départements as (code, name), kept an hour: the referential
+    changes only through a yearly import."""
+    return kept(f"members:directory:{kind}-choices", lambda: _territory_choices(kind), 3600)
+
+
+def _territory_choices(kind: str) -> list[tuple[str, str]]:
+    rows = (
+        Territory.objects.filter(kind=kind, is_current=True)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    if kind == "departement":
+        return [(code, f"{name} ({code})") for code, name in rows]
+    return sorted(rows, key=lambda choice: fold(choice[1]))
 
 
 def joined_year_choices() -> list[tuple[int, str]]:
@@ -164,8 +166,13 @@ class DirectoryFilters:
 
 
 def _where_within(kind: str, code: str) -> Q:
-    """Authorities of the territory itself or located within it."""
-    return Q(territory__kind=kind, territory__code=code) | Q(**{f"territory__{kind}__code": code})
+    """Authorities of the territory itself or located within it.
+
+    The région's or département's ids are read first, and both conditions bear on the
+    territory itself: the database then starts from the territories within it through two
+    indexes, where comparing codes through a further join made it scan the whole referential."""
+    ids = list(Territory.objects.filter(kind=kind, code=code).values_list("id", flat=True))
+    return Q(territory__kind=kind, territory__code=code) | Q(**{f"territory__{kind}_id__in": ids})
 
 
 def directory(filters: DirectoryFilters) -> QuerySet[Authority]:
@@ -243,6 +250,20 @@ def directory_lines(found: QuerySet[Authority]) -> list[DirectoryLine]:
         )
         for row in found.values(*_LINE_FIELDS)
     ]
+
+
+# One row of the directory's table. Written in Python rather than a template loop: fifty
+# rows of six cells cost the template engine more than the page's queries.
+_ROW = (
+    '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td>'
+    '<td class="number">{}</td><td class="number">{}</td></tr>'
+)
+_ROW_FIELDS = ("url", "name", "level", "place", "population", "joined_year")
+
+
+def directory_rows(lines: list[DirectoryLine]) -> SafeString:
+    """The table rows of `lines`, every value escaped."""
+    return format_html_join("\n", _ROW, ([line[field] for field in _ROW_FIELDS] for line in lines))
 
 
 def _place(row: dict) -> str:

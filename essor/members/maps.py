@@ -1,19 +1,124 @@
-"""The member map: départements shaded by their number of members, a count per région."""
+"""The member map: départements shaded by their number of members, a count per région.
 
+The page is computed on every request, so it stays cheap: two SQL queries (the current
+régions and départements, then the members counted per area by the database), the SVG drawn
+from the pre-rendered geometry of ``essor.territories.maps``, and the table built here rather
+than by a template loop over some 120 rows.
+"""
+
+import datetime
+from html import escape
+from urllib.parse import quote_plus
+
+from django.db import connection
 from django.urls import reverse
-from django.utils.http import urlencode
-from django.utils.safestring import SafeString
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
+from essor.members.models import Authority, AuthorityKind, Membership
 from essor.members.selectors import AreaCount
 from essor.territories.maps import MapArea, france_map_svg, legend_steps, shade
+from essor.territories.models import Territory, TerritoryKind
+
+# An authority that is itself a région or a département is counted in the area it is.
+_AREA_KINDS = (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT)
+
+
+def member_areas(on: datetime.date | None = None) -> list[AreaCount]:
+    """Members counted in each région and each of its départements (an authority counts where
+    it lies: a commune in its département, an EPCI in its seat's), régions in name order and
+    départements in code order.
+
+    The same figures as ``selectors.member_counts_by_area`` in two queries whatever the
+    number of members: the database groups the members by area, so only one row per area
+    (and one per member région or département) comes back.
+    """
+    regions, departements = _areas()
+    regions_by_code = {region.code: region for region in regions.values()}
+    departements_by_code = {departement.code: departement for departement in departements.values()}
+    for level, own_code, region_id, departement_id, count in _member_rows(on):
+        region = regions.get(region_id)
+        departement = departements.get(departement_id)
+        if level == AuthorityKind.REGION and own_code in regions_by_code:
+            region = regions_by_code[own_code]
+            region.is_member = True
+        if level == AuthorityKind.DEPARTEMENT and own_code in departements_by_code:
+            departement = departements_by_code[own_code]
+            departement.is_member = True
+        if region is not None:
+            region.count += count
+        if departement is not None:
+            departement.count += count
+    for region in regions.values():
+        region.departements.sort(key=lambda d: d.code)
+    return list(regions.values())
+
+
+# The two queries are written in SQL (standard, for SQLite and PostgreSQL alike): built with
+# the ORM, compiling them cost more than running them, on a page computed on every request.
+# test_map.py checks the figures against selectors.member_counts_by_area, the ORM version.
+_AREAS_SQL = """
+SELECT id, kind, code, name, region_id FROM {territory}
+WHERE kind IN (%s, %s) AND is_current = %s
+ORDER BY kind, name
+"""
+
+# Members on a day (the membership rule of models.membership_covers), grouped by the région
+# and the département where they lie; a member région or département also gives its own code.
+_MEMBER_ROWS_SQL = """
+SELECT CASE WHEN a.kind IN (%s, %s) THEN a.kind ELSE '' END,
+       CASE WHEN a.kind IN (%s, %s) THEN t.code ELSE '' END,
+       t.region_id, t.departement_id, COUNT(*)
+FROM {authority} a LEFT JOIN {territory} t ON t.id = a.territory_id
+WHERE EXISTS (
+    SELECT 1 FROM {membership} m
+    WHERE m.authority_id = a.id AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on > %s)
+)
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def _sql(template: str) -> str:
+    quote = connection.ops.quote_name
+    return template.format(
+        authority=quote(Authority._meta.db_table),
+        membership=quote(Membership._meta.db_table),
+        territory=quote(Territory._meta.db_table),
+    )
+
+
+def _areas() -> tuple[dict[int, AreaCount], dict[int, AreaCount]]:
+    """The current régions (in the database's name order) and départements, by primary key,
+    each département listed in its région."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_AREAS_SQL), [TerritoryKind.REGION, TerritoryKind.DEPARTEMENT, True])
+        rows = cursor.fetchall()
+    regions, departements = {}, {}
+    pending = []
+    for pk, kind, code, name, region_id in rows:
+        if kind == TerritoryKind.REGION:
+            regions[pk] = AreaCount(code, name)
+        else:
+            departements[pk] = AreaCount(code, name)
+            pending.append((departements[pk], region_id))
+    for departement, region_id in pending:
+        if region_id in regions:
+            regions[region_id].departements.append(departement)
+    return regions, departements
+
+
+def _member_rows(on: datetime.date | None) -> list[tuple[str, str, int | None, int | None, int]]:
+    """(level, own code, région id, département id, count): the members on `on` (today by
+    default) grouped by where they lie; level and own code are only set for member régions
+    and départements."""
+    day = on or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_MEMBER_ROWS_SQL), [*_AREA_KINDS, *_AREA_KINDS, day, day])
+        return cursor.fetchall()
 
 
 def _plural(count: int) -> str:
     return f"{count} collectivité{'s' if count > 1 else ''} adhérente{'s' if count > 1 else ''}"
-
-
-def _directory_url(base: str, **query: str) -> str:
-    return f"{base}?{urlencode(query)}"
 
 
 def _maximum(regions: list[AreaCount]) -> int:
@@ -22,13 +127,17 @@ def _maximum(regions: list[AreaCount]) -> int:
 
 def member_map_svg(regions: list[AreaCount], *, id_prefix: str = "carte") -> SafeString:
     maximum = _maximum(regions)
+    # One shade() per distinct count rather than per département.
+    counts = {d.count for region in regions for d in region.departements}
+    fills = {count: shade(count, maximum) for count in counts}
     directory = reverse("members:directory")
     departements = [
         MapArea(
             code=departement.code,
-            fill=shade(departement.count, maximum),
+            fill=fills[departement.count],
             label=f"{departement.name} : {_plural(departement.count)}",
-            url=_directory_url(directory, departement=departement.code)
+            # quote_plus is what urlencode() applies to a value, without its dict handling.
+            url=f"{directory}?departement={quote_plus(departement.code)}"
             if departement.count
             else "",
         )
@@ -49,3 +158,30 @@ def member_map_svg(regions: list[AreaCount], *, id_prefix: str = "carte") -> Saf
 
 def member_map_legend(regions: list[AreaCount]) -> list[tuple[str, str]]:
     return legend_steps(_maximum(regions))
+
+
+def member_map_table_rows(regions: list[AreaCount]) -> SafeString:
+    """The body of the table that gives the map's figures: per région a ``<tbody>`` with its
+    row then a row per département that has members. Built here (every value escaped), as a
+    template loop over the ~120 areas would cost more than the rest of the page."""
+    directory = escape(reverse("members:directory"))
+    parts = []
+    for region in regions:
+        parts.append(
+            '<tbody><tr class="map-table__region"><th scope="row">'
+            f'<a href="{directory}?region={escape(region.code)}">{escape(region.name)}</a></th>'
+            f'<td class="number">{region.count}</td>'
+            f"<td>{'oui' if region.is_member else ''}</td></tr>"
+        )
+        for departement in region.departements:
+            if not departement.count:
+                continue
+            code = escape(departement.code)
+            parts.append(
+                '<tr><th scope="row" class="map-table__departement">'
+                f'<a href="{directory}?departement={code}">{escape(departement.name)} ({code})</a>'
+                f'</th><td class="number">{departement.count}</td>'
+                f"<td>{'oui' if departement.is_member else ''}</td></tr>"
+            )
+        parts.append("</tbody>")
+    return mark_safe("\n".join(parts))  # every value above is escaped

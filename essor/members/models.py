@@ -7,7 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -16,6 +19,7 @@ from wagtail.models import Orderable
 
 from essor.core.text import fold
 from essor.territories.models import Territory, TerritoryKind
+from essor.territories.signals import referential_imported
 
 # Logged in an authority's history when its profile sheet is updated outside the admin.
 PROFILE_UPDATE_ACTION = "members.profile_update"
@@ -42,6 +46,20 @@ class AuthorityQuerySet(models.QuerySet):
     def with_member_flag(self, on: datetime.date | None = None) -> "AuthorityQuerySet":
         """Annotates `is_current_member` (a member on that day, today by default)."""
         return self.annotate(is_current_member=_running_membership(on))
+
+    def refresh_peer_columns(self) -> int:
+        """Copy each authority's population and région code from the referential into its
+        comparison columns (see Authority.peer_population), in one UPDATE."""
+        territory = Territory.objects.filter(pk=OuterRef("territory_id"))
+        region_code = territory.annotate(
+            region_code=Case(
+                When(kind=TerritoryKind.REGION, then=F("code")), default=F("region__code")
+            )
+        ).values("region_code")[:1]
+        return self.update(
+            peer_population=Subquery(territory.values("population")[:1]),
+            peer_region=Coalesce(Subquery(region_code), Value("")),
+        )
 
 
 def _running_membership(on: datetime.date | None) -> Exists:
@@ -89,6 +107,12 @@ class Authority(ClusterableModel):
     profile_updated_at = models.DateTimeField(
         "fiche mise à jour le", null=True, blank=True, editable=False
     )
+    # Copied from the territory (population, région code) so the comparable authorities are
+    # found through an index rather than by reading every member with its territory. Kept
+    # in step on every save here, on every save of a territory and after every import of
+    # the referential (signals in apps.py); bulk writes call refresh_peer_columns().
+    peer_population = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    peer_region = models.CharField(max_length=3, blank=True, default="", editable=False)
 
     objects = AuthorityQuerySet.as_manager()
 
@@ -106,13 +130,30 @@ class Authority(ClusterableModel):
                 fields=["siren"], condition=~Q(siren=""), name="authority_unique_siren"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["kind", "peer_region", "peer_population"], name="authority_peers_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.search_name = fold(self.name)
+        self.peer_population, self.peer_region = self._peer_values()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"territory", "territory_id"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "peer_population", "peer_region"}
         super().save(*args, **kwargs)
+
+    def _peer_values(self) -> tuple[int | None, str]:
+        territory = self.territory if self.territory_id else None
+        if territory is None:
+            return None, ""
+        if territory.kind == TerritoryKind.REGION:
+            return territory.population, territory.code
+        return territory.population, territory.region.code if territory.region_id else ""
 
     def get_absolute_url(self) -> str:
         return reverse("members:authority", args=[self.slug])
@@ -128,6 +169,25 @@ class Authority(ClusterableModel):
     @property
     def is_member(self) -> bool:
         return self.membership_on() is not None
+
+
+@receiver(post_save, sender=Territory, dispatch_uid="members-peer-columns-territory")
+def _territory_saved(
+    sender: type, instance: Territory, raw: bool = False, **kwargs: object
+) -> None:
+    """A territory's population or région changed: its authority's comparison columns,
+    and those of the authorities within it when it is a région, follow."""
+    if not raw:
+        Authority.objects.filter(
+            Q(territory=instance) | Q(territory__region=instance)
+        ).refresh_peer_columns()
+
+
+@receiver(referential_imported, dispatch_uid="members-peer-columns-import")
+def _referential_imported(**kwargs: object) -> None:
+    """The import writes territories in bulk (no model signal): every authority's comparison
+    columns are refreshed in its transaction."""
+    Authority.objects.refresh_peer_columns()
 
 
 class Membership(models.Model):

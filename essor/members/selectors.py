@@ -1,23 +1,37 @@
 """Reads on the network's people and bodies, for views and other modules."""
 
+# ruff: noqa: S608 - the SQL written out here names the models' tables; values always go
+# as parameters.
+
 import datetime
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    Prefetch,
+    Q,
+)
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from essor.core.models import Theme
 from essor.core.text import fold
 from essor.members.models import (
     PROFILE_UPDATE_ACTION,
     Authority,
     AuthorityUser,
     BoardRole,
+    EssBudget,
+    EssFigure,
     GeneralAssembly,
     Membership,
     Organisation,
     Person,
+    PolicyAxis,
     Position,
 )
 from essor.territories.models import Territory
@@ -100,6 +114,229 @@ def membership_now(authority: Authority) -> Membership | None:
     return None
 
 
+# --- The profile sheet, read in plain SQL ---------------------------------------------------
+# The sheet is computed on each request and is mostly small lists: building the ORM's
+# queries cost several times running them, so these reads are written out.
+
+_TERRITORY_COLUMNS = [
+    "id", "kind", "code", "name", "nature", "population",
+    "region_id", "departement_id", "epci_id", "ept_id",
+]  # fmt: skip
+_PARENT_KINDS = ("region", "departement", "epci", "ept")
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _running_membership_sql(alias: str) -> str:
+    """SQL for "the authority `alias` is a member today" (two date parameters)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.authority_id = {alias}.id "
+        "AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on > %s))"
+    )
+
+
+def _date(value: object) -> datetime.date | None:
+    """A date computed in SQL: SQLite gives it as text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_AUTHORITY_FIELDS = [f.attname for f in Authority._meta.concrete_fields]
+_PEER_FIELDS = ["id", "name", "slug", "search_name", "peer_population", "peer_region"]
+
+
+def _authority_from_row(values: tuple) -> Authority:
+    """An Authority from its columns in _AUTHORITY_FIELDS order, as the ORM builds it."""
+    authority = Authority.from_db(connection.alias, _AUTHORITY_FIELDS, values)
+    stamp = authority.profile_updated_at
+    if stamp is not None and timezone.is_naive(stamp):  # SQLite: stored in UTC
+        authority.profile_updated_at = timezone.make_aware(stamp, datetime.UTC)
+    return authority
+
+
+def authority_sheet(slug: str) -> Authority | None:
+    """An authority for its profile sheet, with its territory (the fields the sheet shows)
+    and its running membership as `joined_on` and `membership_note` (one query)."""
+    fields = _AUTHORITY_FIELDS
+    running = (
+        f"FROM {Membership._meta.db_table} m WHERE m.authority_id = a.id AND m.joined_on <= %s "
+        "AND (m.left_on IS NULL OR m.left_on > %s) ORDER BY m.joined_on DESC LIMIT 1"
+    )
+    sql = (
+        f"SELECT {', '.join(f'a.{name}' for name in fields)}, "
+        f"{', '.join(f't.{name}' for name in _TERRITORY_COLUMNS)}, "
+        f"(SELECT m.joined_on {running}), (SELECT m.note {running}) "
+        f"FROM {Authority._meta.db_table} a "
+        f"LEFT JOIN {Territory._meta.db_table} t ON t.id = a.territory_id WHERE a.slug = %s"
+    )
+    day = timezone.localdate()
+    rows = _rows(sql, [day, day, day, day, slug])
+    if not rows:
+        return None
+    row = rows[0]
+    authority = _authority_from_row(row[: len(fields)])
+    territory_values = row[len(fields) : len(fields) + len(_TERRITORY_COLUMNS)]
+    if authority.territory_id:
+        authority.territory = Territory.from_db(
+            connection.alias, _TERRITORY_COLUMNS, territory_values
+        )
+    authority.joined_on, authority.membership_note = _date(row[-2]), row[-1]
+    return authority
+
+
+@dataclass(frozen=True)
+class SheetPosition:
+    """A position as the sheet lists it, read as plain values."""
+
+    person_id: int
+    person_slug: str
+    full_name: str
+    email: str
+    phone: str
+    title: str
+    kind: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+
+    def is_current(self, day: datetime.date) -> bool:
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or self.end_date >= day
+        )
+
+
+def sheet_positions(authority: Authority) -> list[SheetPosition]:
+    """Every position at the authority, newest first (the order of authority_with_people)."""
+    sql = (
+        "SELECT p.person_id, pe.slug, pe.first_name, pe.last_name, pe.email, pe.phone, "
+        "p.title, p.kind, p.start_date, p.end_date "
+        f"FROM {Position._meta.db_table} p JOIN {Person._meta.db_table} pe ON pe.id = p.person_id "
+        "WHERE p.authority_id = %s ORDER BY p.start_date DESC, pe.last_name ASC"
+    )
+    return [
+        SheetPosition(pk, slug, f"{first} {last}".strip(), email, phone, title, kind,
+                      _date(start), _date(end))
+        for pk, slug, first, last, email, phone, title, kind, start, end
+        in _rows(sql, [authority.pk])
+    ]  # fmt: skip
+
+
+def current_of(positions: list[SheetPosition], on: datetime.date | None = None) -> list:
+    """Who is in charge on a day, as current_positions() tells it, from sheet_positions()."""
+    day = on or timezone.localdate()
+    latest: dict[int, SheetPosition] = {}
+    for position in positions:  # newest first
+        if position.start_date is None or position.start_date <= day:
+            latest.setdefault(position.person_id, position)
+    return [position for position in latest.values() if position.is_current(day)]
+
+
+def _decimal(value: object) -> Decimal | None:
+    """A decimal column: SQLite gives it as a number."""
+    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+
+
+def sheet_parts(authority: Authority) -> dict[str, list]:
+    """The themes (pk, name), policy axes, figures and budgets of a sheet, as plain values,
+    in their models' orders."""
+    pk = [authority.pk]
+    themes = _rows(
+        f"SELECT th.id, th.name FROM {Theme._meta.db_table} th "
+        f"JOIN {Authority.themes.through._meta.db_table} l ON l.theme_id = th.id "
+        "WHERE l.authority_id = %s ORDER BY th.name",
+        pk,
+    )
+    axes = _rows(
+        f"SELECT title, description FROM {PolicyAxis._meta.db_table} "
+        "WHERE authority_id = %s ORDER BY sort_order",
+        pk,
+    )
+    figures = _rows(
+        f"SELECT label, value, unit, year FROM {EssFigure._meta.db_table} "
+        "WHERE authority_id = %s ORDER BY sort_order",
+        pk,
+    )
+    budgets = _rows(
+        f"SELECT year, amount, note FROM {EssBudget._meta.db_table} "
+        "WHERE authority_id = %s ORDER BY year DESC",
+        pk,
+    )
+    return {
+        "themes": themes,
+        "axes": [{"title": title, "description": text} for title, text in axes],
+        "figures": [
+            {"label": label, "value": _decimal(value), "unit": unit, "year": year}
+            for label, value, unit, year in figures
+        ],
+        "budgets": [
+            {"year": year, "amount": _decimal(amount), "note": note}
+            for year, amount, note in budgets
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class SheetParent:
+    """A territory the authority's lies in, with its authority's address if known."""
+
+    territory: Territory
+    url: str
+    is_member: bool
+
+
+def sheet_parents(authority: Authority) -> list[SheetParent]:
+    """parent_territories() in plain values (one query)."""
+    territory = authority.territory
+    if territory is None:
+        return []
+    wanted = [
+        (kind, getattr(territory, f"{kind}_id"))
+        for kind in _PARENT_KINDS
+        if getattr(territory, f"{kind}_id") is not None and territory.kind != kind
+    ]
+    if not wanted:
+        return []
+    day = timezone.localdate()
+    columns = ["id", "kind", "name", "nature"]
+    sql = (
+        f"SELECT {', '.join(f't.{name}' for name in columns)}, a.slug, "
+        f"CASE WHEN a.id IS NULL THEN 0 WHEN {_running_membership_sql('a')} THEN 1 ELSE 0 END "
+        f"FROM {Territory._meta.db_table} t "
+        f"LEFT JOIN {Authority._meta.db_table} a ON a.territory_id = t.id "
+        f"WHERE t.id IN ({', '.join(['%s'] * len(wanted))})"
+    )
+    found = {row[0]: row for row in _rows(sql, [day, day, *(pk for _kind, pk in wanted)])}
+    parents = []
+    for _kind, pk in wanted:
+        if pk in found:
+            row = found[pk]
+            parents.append(
+                SheetParent(
+                    Territory.from_db(connection.alias, columns, row[:4]),
+                    reverse("members:authority", args=[row[4]]) if row[4] else "",
+                    bool(row[5]),
+                )
+            )
+    return parents
+
+
+def member_authorities_within_rows(authority: Authority) -> list[tuple[str, str, str]]:
+    """member_authorities_within() as (name, slug, kind) rows, same order."""
+    territory = authority.territory
+    if territory is None or territory.kind not in _PARENT_KINDS:
+        return []
+    day = timezone.localdate()
+    sql = (
+        f"SELECT a.name, a.slug, a.kind FROM {Authority._meta.db_table} a "
+        f"JOIN {Territory._meta.db_table} t ON t.id = a.territory_id "
+        f"WHERE t.{territory.kind}_id = %s AND {_running_membership_sql('a')} "
+        "ORDER BY a.kind, a.search_name"
+    )
+    return _rows(sql, [territory.pk, day, day])
+
+
 @dataclass(frozen=True)
 class RelatedTerritory:
     territory: Territory
@@ -156,83 +393,235 @@ class Comparable:
     authority: Authority
     score: float
     reasons: list[str] = field(default_factory=list)
+    population: int | None = None
 
 
 _POPULATION_WEIGHT, _REGION_WEIGHT, _NEIGHBOUR_WEIGHT, _THEMES_WEIGHT = 0.5, 0.3, 0.15, 0.2
+# The database ranks with its own floating-point arithmetic; a few more rows than shown
+# are read and the final order is computed here, so rounding cannot change it.
+_RANK_MARGIN = 5
+# The first reading only looks at peers that could come within this of the best possible
+# score; when fewer than the number shown do, a second reading widens to what is needed.
+_FIRST_REACH = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Peer:
     """What comparing needs of an authority, read as plain values (no model objects)."""
 
     pk: int
+    name: str
+    slug: str
     search_name: str
     population: int | None
     region: str
+    row: tuple  # every column of the authority, to build it if shown
+    shared: list[str] = field(default_factory=list)  # names of the themes in common
+    themes: int = 0  # how many themes of its own
 
 
-def _peers(authorities: QuerySet[Authority]) -> list[_Peer]:
-    rows = authorities.values_list(
-        "pk", "search_name", "territory__population", "territory__kind", "territory__code",
-        "territory__region__code",
-    )  # fmt: skip
-    return [
-        _Peer(pk, name, population, code if kind == "region" else (region or ""))
-        for pk, name, population, kind, code, region in rows
-    ]
+@dataclass(frozen=True)
+class _Side:
+    """The authority compared: its population, themes, and the région classes that bring
+    a bonus (région codes and bonus; None for every other région, bonus 0)."""
+
+    population: int | None
+    themes: dict[int, str]
+    classes: list[tuple[frozenset[str] | None, float]]
 
 
-def comparable_authorities(authority: Authority, limit: int = 5) -> list[Comparable]:
+def comparable_authorities(
+    authority: Authority, limit: int = 5, themes: dict[int, str] | None = None
+) -> list[Comparable]:
     """The member authorities most like this one, to call as peers: same level first, then
-    nearest population, same or neighbouring région, shared themes (three queries, whatever
-    the number of members)."""
-    same_level = Authority.objects.members().filter(kind=authority.kind)
-    peers = _peers(same_level)
-    themes: dict[int, set[str]] = {}
-    theme_rows = Authority.themes.through.objects.filter(
-        Q(authority__in=same_level) | Q(authority=authority)
-    ).values_list("authority_id", "theme__name")
-    for authority_id, name in theme_rows:
-        themes.setdefault(authority_id, set()).add(name)
-    mine = next(iter(_peers(Authority.objects.filter(pk=authority.pk))), None) or _Peer(
-        authority.pk, authority.search_name, None, ""
+    nearest population, same or neighbouring région, shared themes (`themes`: the
+    authority's, {pk: name}, when already read).
+
+    Only the peers that could score best are read, through the index on the population and
+    région copied on each authority, ranked by the database and scored exactly here: two
+    small queries, three when the first reading was too narrow."""
+    side = _side(authority, themes)
+    themes_weight = _THEMES_WEIGHT if side.themes else 0.0
+    best_bonus = max(bonus for _codes, bonus in side.classes)
+    threshold = _POPULATION_WEIGHT + best_bonus + themes_weight - _FIRST_REACH
+    while True:
+        found = _ranked(authority, side, threshold - themes_weight, limit + _RANK_MARGIN)
+        # Exact once the shown peers all reach the threshold: a peer left unread could not
+        # (the margin covers the database's rounding).
+        if threshold <= 0 or (len(found) >= limit and found[limit - 1][1] >= threshold + 1e-9):
+            break
+        threshold = found[limit - 1][1] - 1e-9 if len(found) >= limit else 0.0
+    peers = [peer for peer, _rank in found]
+    if side.themes and peers:
+        _add_themes(peers, side.themes)
+    scored = sorted(
+        ((_score(side, peer), peer) for peer in peers),
+        key=lambda pair: (-pair[0], pair[1].search_name, pair[1].pk),
     )
-    scored = [
-        (
-            _compare(
-                mine, peer, authority.kind, themes.get(mine.pk, set()), themes.get(peer.pk, set())
-            ),
-            peer,
+    return [
+        Comparable(
+            _authority_from_row(peer.row),
+            score,
+            _reasons(side, peer),
+            peer.population,
         )
-        for peer in peers
-        if peer.pk != authority.pk
+        for score, peer in scored[:limit]
     ]
-    scored.sort(key=lambda pair: (-pair[0][0], pair[1].search_name))
-    best = scored[:limit]
-    loaded = Authority.objects.select_related("territory").in_bulk([peer.pk for _, peer in best])
-    return [Comparable(loaded[peer.pk], score, reasons) for (score, reasons), peer in best]
 
 
-def _compare(
-    mine: _Peer, other: _Peer, kind: str, my_themes: set, other_themes: set
-) -> tuple[float, list[str]]:
-    score, reasons = 0.0, ["même niveau"]
-    if mine.population and other.population:
-        gap = abs(math.log10(mine.population) - math.log10(other.population))
+def _side(authority: Authority, themes: dict[int, str] | None) -> _Side:
+    region = authority.peer_region
+    classes: list[tuple[frozenset[str] | None, float]] = []
+    if region and authority.kind != "region":
+        classes.append((frozenset([region]), _REGION_WEIGHT))
+    neighbours = neighbouring_regions(region) if region else frozenset()
+    if neighbours:
+        classes.append((neighbours, _NEIGHBOUR_WEIGHT))
+    classes.append((None, 0.0))
+    if themes is None:
+        themes = {theme.pk: theme.name for theme in authority.themes.all()}
+    return _Side(authority.peer_population, themes, classes)
+
+
+def _reach(side: _Side, floor: float) -> tuple[str, list] | None:
+    """SQL for the peers whose population and région alone could bring `floor` (None:
+    none could)."""
+    near = sorted(code for codes, _bonus in side.classes if codes for code in codes)
+    parts, params = [], []
+    for codes, bonus in side.classes:
+        if codes:
+            where, values = f"a.peer_region IN ({', '.join(['%s'] * len(codes))})", sorted(codes)
+        elif near:
+            where, values = f"a.peer_region NOT IN ({', '.join(['%s'] * len(near))})", near
+        else:
+            where, values = "1 = 1", []
+        need = floor - bonus  # what the population must still bring
+        if need > 0:
+            if not side.population or need > _POPULATION_WEIGHT:
+                continue
+            spread = 10 ** (2 * (1 - need / _POPULATION_WEIGHT))  # widest population ratio
+            where += " AND a.peer_population BETWEEN %s AND %s"
+            values = [
+                *values,
+                math.floor(side.population / spread * (1 - 1e-9)),
+                math.ceil(side.population * spread * (1 + 1e-9)),
+            ]
+        parts.append(f"({where})")
+        params += values
+    return (" OR ".join(parts), params) if parts else None
+
+
+def _ranked(
+    authority: Authority, side: _Side, floor: float, count: int
+) -> list[tuple[_Peer, float]]:
+    """The `count` members of the authority's level, within reach of `floor`, that score
+    best as the database computes it, with that score."""
+    reach = _reach(side, floor)
+    if reach is None:
+        return []
+    rank, rank_params = _rank_sql(side)
+    day = timezone.localdate()
+    # Raw SQL: the ORM spent several times the query's own cost building this expression.
+    sql = f"""
+        SELECT {", ".join(f"a.{name}" for name in _AUTHORITY_FIELDS)}, {rank} AS rank
+        FROM {Authority._meta.db_table} a
+        WHERE a.kind = %s AND a.id <> %s AND ({reach[0]}) AND EXISTS (
+            SELECT 1 FROM {Membership._meta.db_table} m WHERE m.authority_id = a.id
+            AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on > %s))
+        ORDER BY rank DESC, a.search_name, a.id
+        LIMIT %s"""
+    params = [*rank_params, authority.kind, authority.pk, *reach[1], day, day, count]
+    columns = {name: index for index, name in enumerate(_AUTHORITY_FIELDS)}
+    return [
+        (
+            _Peer(
+                *(row[columns[name]] for name in _PEER_FIELDS),
+                row=row[: len(_AUTHORITY_FIELDS)],
+            ),
+            row[-1],
+        )
+        for row in _rows(sql, params)
+    ]
+
+
+def _rank_sql(side: _Side) -> tuple[str, list]:
+    """The score as SQL: population closeness, région bonus, share of themes."""
+    terms, params = [], []
+    if side.population:
+        # Nested CASE: the logarithm is only taken of a positive population.
+        gap = "ABS(LN(CAST(a.peer_population AS DOUBLE PRECISION)) - %s) / %s"
+        terms.append(
+            f"CASE WHEN a.peer_population > 0 THEN (CASE WHEN {gap} < 2 "
+            f"THEN %s * (1 - {gap} / 2) ELSE 0 END) ELSE 0 END"
+        )
+        logs = [math.log(side.population), math.log(10)]
+        params += [*logs, _POPULATION_WEIGHT, *logs]
+    whens = []
+    for codes, bonus in side.classes:
+        if codes:
+            whens.append(f"WHEN a.peer_region IN ({', '.join(['%s'] * len(codes))}) THEN %s")
+            params += [*sorted(codes), bonus]
+    if whens:
+        terms.append(f"CASE {' '.join(whens)} ELSE 0 END")
+    if side.themes:
+        mine = ", ".join(["%s"] * len(side.themes))
+        shared = f"SUM(CASE WHEN t.theme_id IN ({mine}) THEN 1 ELSE 0 END)"
+        links = Authority.themes.through._meta.db_table
+        share = f"%s * {shared} / (%s + COUNT(*) - {shared})"
+        terms.append(f"COALESCE((SELECT {share} FROM {links} t WHERE t.authority_id = a.id), 0)")
+        params += [_THEMES_WEIGHT, *side.themes, len(side.themes), *side.themes]
+    return (" + ".join(terms) or "0"), params
+
+
+def _add_themes(peers: list[_Peer], themes: dict[int, str]) -> None:
+    """Each peer's number of themes and the names of those it shares with `themes`."""
+    by_pk = {peer.pk: peer for peer in peers}
+    rows = _rows(
+        f"SELECT authority_id, theme_id FROM {Authority.themes.through._meta.db_table} "
+        f"WHERE authority_id IN ({', '.join(['%s'] * len(by_pk))})",
+        list(by_pk),
+    )
+    for authority_id, theme_id in rows:
+        peer = by_pk[authority_id]
+        peer.themes += 1
+        if theme_id in themes:
+            peer.shared.append(themes[theme_id])
+
+
+def _score(side: _Side, peer: _Peer) -> float:
+    """The score, exactly as ranked: population closeness, région, then shared themes."""
+    score = 0.0
+    if side.population and peer.population:
+        gap = abs(math.log10(side.population) - math.log10(peer.population))
         score += _POPULATION_WEIGHT * max(0.0, 1 - gap / 2)
+    score += _region_bonus(side, peer)
+    if peer.shared:
+        union = len(side.themes) + peer.themes - len(peer.shared)
+        score += _THEMES_WEIGHT * len(peer.shared) / union
+    return score
+
+
+def _region_bonus(side: _Side, peer: _Peer) -> float:
+    for codes, bonus in side.classes:
+        if codes and peer.region in codes:
+            return bonus
+    return 0.0
+
+
+def _reasons(side: _Side, peer: _Peer) -> list[str]:
+    reasons = ["même niveau"]
+    if side.population and peer.population:
+        gap = abs(math.log10(side.population) - math.log10(peer.population))
         if gap <= math.log10(1.5):
             reasons.append("population proche")
-    if mine.region and mine.region == other.region and kind != "region":
-        score += _REGION_WEIGHT
+    bonus = _region_bonus(side, peer)
+    if bonus == _REGION_WEIGHT:
         reasons.append("même région")
-    elif mine.region and other.region in neighbouring_regions(mine.region):
-        score += _NEIGHBOUR_WEIGHT
+    elif bonus == _NEIGHBOUR_WEIGHT:
         reasons.append("région voisine")
-    shared = my_themes & other_themes
-    if shared:
-        score += _THEMES_WEIGHT * len(shared) / len(my_themes | other_themes)
-        reasons.append("thèmes communs : " + ", ".join(sorted(shared)))
-    return score, reasons
+    if peer.shared:
+        reasons.append("thèmes communs : " + ", ".join(sorted(peer.shared)))
+    return reasons
 
 
 def member_counts_by_kind(on: datetime.date | None = None) -> dict[str, int]:

@@ -6,17 +6,28 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from wagtail import hooks
 
 from essor.core.caching import cache_public_page, remember
-from essor.core.navigation import AUTHORITY_RELATED_HOOK, member_space_panels
+from essor.core.navigation import member_space_panels
 from essor.core.permissions import member_required
 from essor.core.roles import Role, has_role
 from essor.members import selectors, services
-from essor.members.directory import PAGE_SIZE, DirectoryFilterForm, directory, directory_lines
+from essor.members.directory import (
+    PAGE_SIZE,
+    DirectoryFilterForm,
+    directory,
+    directory_lines,
+    directory_rows,
+)
 from essor.members.forms import MemberCountDateForm, ProfileForm, profile_formsets
-from essor.members.maps import member_map_legend, member_map_svg
+from essor.members.maps import (
+    member_areas,
+    member_map_legend,
+    member_map_svg,
+    member_map_table_rows,
+)
 from essor.members.models import AuthorityKind
+from essor.members.sheet import sheet_context
 from essor.territories.maps import map_attribution
 
 
@@ -53,6 +64,7 @@ def member_directory(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     filters = form.filters()
     page = Paginator(directory(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    lines = directory_lines(page.object_list)
     return render(
         request,
         "members/directory.html",
@@ -60,7 +72,8 @@ def member_directory(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
-            "lines": directory_lines(page.object_list),
+            "lines": lines,
+            "rows": directory_rows(lines),
         },
     )
 
@@ -121,32 +134,10 @@ def _export_row(request: HttpRequest, authority: object) -> list:
 
 @cache_public_page
 def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    authority = selectors.authority_with_people(slug)
+    authority = selectors.authority_sheet(slug)
     if authority is None:
         raise Http404("Collectivité introuvable")
-    acting_for = selectors.authority_of_user(request.user)
-    return render(
-        request,
-        "members/authority_detail.html",
-        {
-            "authority": authority,
-            "territory": authority.territory,
-            "current_positions": selectors.current_positions(authority),
-            "positions": list(authority.positions.all()),
-            "membership": selectors.membership_now(authority),
-            "parents": selectors.parent_territories(authority),
-            "members_within": selectors.member_authorities_within(authority),
-            "comparables": remember(
-                f"comparables:{authority.pk}",
-                lambda: selectors.comparable_authorities(authority),
-            ),
-            "related": [
-                block for fn in hooks.get_hooks(AUTHORITY_RELATED_HOOK) if (block := fn(authority))
-            ],
-            "show_contacts": has_role(request.user, Role.MEMBER),
-            "can_edit": acting_for is not None and acting_for.pk == authority.pk,
-        },
-    )
+    return render(request, "members/authority_detail.html", sheet_context(request, authority))
 
 
 @cache_public_page
@@ -238,13 +229,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 def member_map(request: HttpRequest) -> HttpResponse:
-    areas = remember("member-counts-by-area", selectors.member_counts_by_area)
+    # Computed on every request (two queries, pre-rendered geometry): cheap enough uncached.
+    areas = member_areas()
+    listed = [region for region in areas if region.departements or region.count]
     return render(
         request,
         "members/map.html",
         {
-            "areas": [region for region in areas if region.departements or region.count],
-            "map": remember("member-map-svg", lambda: member_map_svg(areas)),
+            "areas": listed,
+            "table_rows": member_map_table_rows(listed),
+            "map": member_map_svg(areas),
             "legend": member_map_legend(areas),
             "member_count": sum(region.count for region in areas),
             "attribution": map_attribution(),

@@ -23,6 +23,7 @@ the map are hidden from assistive technologies.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -71,17 +72,42 @@ class _Geometry:
     regions: dict[str, dict]
     insets: tuple[dict, ...]
     attribution: str
+    # Pre-rendered parts of the SVG, built once from the file (they depend on nothing else):
+    # the start of each area's <path> up to its fill, in drawing order, and the two layers
+    # that never change (the insets' frames and names, the région borders).
+    departement_paths: tuple[tuple[str, bool, str], ...]  # (code, mirror, '<path d=".." fill="')
+    region_paths: dict[str, tuple[tuple[bool, str], ...]]  # code → ((mirror, head), …)
+    bubbles: dict[str, tuple[str, str]]  # région code → (before the radius, before the number)
+    insets_layer: str
+    borders_layer: str
 
 
 @cache
 def _geometry() -> _Geometry:
     data = json.loads(MAP_PATH.read_text(encoding="utf-8"))
+    departements = {row["code"]: row for row in data["departements"]}
+    regions = {row["code"]: row for row in data["regions"]}
+    insets = tuple(data["insets"])
     return _Geometry(
         viewbox=tuple(data["viewbox"]),
-        departements={row["code"]: row for row in data["departements"]},
-        regions={row["code"]: row for row in data["regions"]},
-        insets=tuple(data["insets"]),
+        departements=departements,
+        regions=regions,
+        insets=insets,
         attribution=data["source"]["attribution"],
+        # Départements, then the Paris inset (a second, enlarged drawing of 75, 92, 93, 94).
+        departement_paths=tuple(
+            (code, key == "zoom_d", _path_head(row[key]))
+            for key in ("d", "zoom_d")
+            for code, row in departements.items()
+            if key in row
+        ),
+        region_paths={
+            code: tuple((key == "zoom_d", _path_head(row[key])) for key in _KEYS if key in row)
+            for code, row in regions.items()
+        },
+        bubbles={code: _bubble_parts(row["label"]) for code, row in regions.items()},
+        insets_layer=_insets(insets),
+        borders_layer=_borders(regions),
     )
 
 
@@ -163,40 +189,46 @@ def _check_url(url: str) -> str:
     return url
 
 
-def _shape(
-    d: str,
-    *,
-    fill: str,
-    stroke: str,
-    stroke_width: float,
-    label: str = "",
-    url: str = "",
-    mirror: bool = False,
-) -> str:
-    """A path; a focusable link when `url` is set, hidden from assistive technologies otherwise.
+_KEYS = ("d", "zoom_d")
+
+
+def _escape(text: str) -> str:
+    """What format_html does to each argument (Django's conditional_escape), without its
+    lazy-string wrappers: this runs for every label and link of the map."""
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
+
+
+def _path_head(d: str) -> str:
+    return f'<path d="{html.escape(d)}" fill="'
+
+
+def _path_tail(stroke_width: float) -> str:
+    return (
+        f'" stroke="{DEPARTEMENT_STROKE}" stroke-width="{stroke_width}" stroke-linejoin="round"/>'
+    )
+
+
+_DEPARTEMENT_TAIL = _path_tail(1)
+_ZOOM_TAIL = _path_tail(1.5)
+_REGION_TAIL = _path_tail(1)
+
+
+def _shape(path: str, *, label: str = "", url: str = "", mirror: bool = False) -> str:
+    """A drawn `path`; a focusable link when `url` is set, hidden from assistive technologies
+    otherwise. `label` and `url` are escaped here.
 
     `mirror` marks a second drawing of a linked area (the Paris inset): still clickable, but
     out of the tab order and hidden, so keyboard and screen-reader users meet each link once.
     """
-    path = format_html(
-        '<path d="{}" fill="{}" stroke="{}" stroke-width="{}" stroke-linejoin="round"/>',
-        d,
-        fill,
-        stroke,
-        stroke_width,
-    )
-    title = format_html("<title>{}</title>", label) if label else ""
+    label = _escape(label) if label else ""
+    title = f"<title>{label}</title>" if label else ""
     if url and not mirror:
-        return format_html(
-            '<a href="{}" aria-label="{}">{}{}</a>', url, label, mark_safe(title), path
-        )
+        return f'<a href="{_escape(url)}" aria-label="{label}">{title}{path}</a>'
     if url:
-        return format_html(
-            '<a href="{}" tabindex="-1" aria-hidden="true">{}{}</a>', url, mark_safe(title), path
-        )
-    if title:
-        return format_html('<g aria-hidden="true">{}{}</g>', mark_safe(title), path)
-    return format_html('<g aria-hidden="true">{}</g>', path)
+        return f'<a href="{_escape(url)}" tabindex="-1" aria-hidden="true">{title}{path}</a>'
+    return f'<g aria-hidden="true">{title}{path}</g>'
 
 
 def _collect(areas: Iterable[MapArea], known: Mapping[str, dict]) -> dict[str, MapArea]:
@@ -214,9 +246,9 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _insets(geometry: _Geometry) -> str:
+def _insets(insets: Iterable[dict]) -> str:
     parts = []
-    for inset in geometry.insets:
+    for inset in insets:
         x, y, width, height = inset["box"]
         parts.append(
             format_html(
@@ -246,35 +278,46 @@ def _insets(geometry: _Geometry) -> str:
     return format_html('<g aria-hidden="true">{}</g>', mark_safe("".join(parts)))
 
 
+def _borders(regions: Mapping[str, dict]) -> str:
+    """Région borders, drawn on top of every fill."""
+    borders = "".join(
+        format_html('<path d="{}"/>', row[key])
+        for row in regions.values()
+        for key in _KEYS
+        if key in row
+    )
+    return format_html(
+        '<g fill="none" stroke="{}" stroke-width="2.2" stroke-linejoin="round" '
+        'aria-hidden="true" pointer-events="none">{}</g>',
+        REGION_STROKE,
+        mark_safe(borders),
+    )
+
+
+def _bubble_parts(label: tuple[float, float]) -> tuple[str, str]:
+    """A région's count bubble around its label point, cut where the radius and the number
+    go."""
+    x, y = label
+    return (
+        f'<circle cx="{_number(x)}" cy="{_number(y)}" r="',
+        f'" fill="{html.escape(BUBBLE_FILL)}" stroke="#ffffff" stroke-width="3"/>'
+        f'<text x="{_number(x)}" y="{_number(y + 9)}" font-size="26" font-weight="bold" '
+        f'font-family="{html.escape(FONT_FAMILY)}" fill="#ffffff" text-anchor="middle">',
+    )
+
+
 def _bubbles(geometry: _Geometry, counts: Mapping[str, int]) -> str:
     parts = []
     for code, count in sorted(counts.items()):
-        region = geometry.regions.get(code)
-        if region is None or count <= 0:
+        bubble = geometry.bubbles.get(code)
+        if bubble is None or count <= 0:
             continue
-        x, y = region["label"]
         text = str(int(count))
         radius = 22 + 8 * max(0, len(text) - 2)
-        parts.append(
-            format_html(
-                '<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="#ffffff" stroke-width="3"/>'
-                '<text x="{}" y="{}" font-size="26" font-weight="bold" font-family="{}" '
-                'fill="#ffffff" text-anchor="middle">{}</text>',
-                _number(x),
-                _number(y),
-                radius,
-                BUBBLE_FILL,
-                _number(x),
-                _number(y + 9),
-                FONT_FAMILY,
-                text,
-            )
-        )
+        parts.append(f"{bubble[0]}{radius}{bubble[1]}{text}</text>")
     if not parts:
         return ""
-    return format_html(
-        '<g aria-hidden="true" pointer-events="none">{}</g>', mark_safe("".join(parts))
-    )
+    return f'<g aria-hidden="true" pointer-events="none">{"".join(parts)}</g>'
 
 
 def france_map_svg(
@@ -308,62 +351,24 @@ def france_map_svg(
     by_region = _collect(regions, geometry.regions)
     has_links = any(a.url for a in (*by_departement.values(), *by_region.values()))
 
-    layers = [_insets(geometry)]
-
+    layers = [geometry.insets_layer]
     # Départements, then the Paris inset (a second, enlarged drawing of 75, 92, 93, 94).
-    for mirror, key in ((False, "d"), (True, "zoom_d")):
-        shapes = []
-        for code, row in geometry.departements.items():
-            if key not in row:
-                continue
-            area = by_departement.get(code)
-            shapes.append(
-                _shape(
-                    row[key],
-                    fill=area.fill if area else base_fill,
-                    stroke=DEPARTEMENT_STROKE,
-                    stroke_width=1 if key == "d" else 1.5,
-                    label=area.label if area else "",
-                    url=area.url if area else "",
-                    mirror=mirror,
-                )
-            )
-        layers.append("".join(shapes))
-
-    # Régions shaded as a whole, above their départements.
-    for mirror, key in ((False, "d"), (True, "zoom_d")):
-        shapes = []
+    for code, mirror, head in geometry.departement_paths:
+        area = by_departement.get(code)
+        tail = _ZOOM_TAIL if mirror else _DEPARTEMENT_TAIL
+        if area is None:
+            layers.append(f'<g aria-hidden="true">{head}{base_fill}{tail}</g>')
+        else:
+            path = f"{head}{area.fill}{tail}"
+            layers.append(_shape(path, label=area.label, url=area.url, mirror=mirror))
+    # Régions shaded as a whole, above their départements; their Paris copy after them all.
+    for wanted in (False, True):
         for code, area in by_region.items():
-            row = geometry.regions[code]
-            if key in row:
-                shapes.append(
-                    _shape(
-                        row[key],
-                        fill=area.fill,
-                        stroke=DEPARTEMENT_STROKE,
-                        stroke_width=1,
-                        label=area.label,
-                        url=area.url,
-                        mirror=mirror,
-                    )
-                )
-        layers.append("".join(shapes))
-
-    # Région borders, on top of every fill.
-    borders = "".join(
-        format_html('<path d="{}"/>', row[key])
-        for row in geometry.regions.values()
-        for key in ("d", "zoom_d")
-        if key in row
-    )
-    layers.append(
-        format_html(
-            '<g fill="none" stroke="{}" stroke-width="2.2" stroke-linejoin="round" '
-            'aria-hidden="true" pointer-events="none">{}</g>',
-            REGION_STROKE,
-            mark_safe(borders),
-        )
-    )
+            for mirror, head in geometry.region_paths[code]:
+                if mirror is wanted:
+                    path = f"{head}{area.fill}{_REGION_TAIL}"
+                    layers.append(_shape(path, label=area.label, url=area.url, mirror=mirror))
+    layers.append(geometry.borders_layer)
     layers.append(_bubbles(geometry, region_counts or {}))
 
     title_id, desc_id = f"{id_prefix}-titre", f"{id_prefix}-desc"
@@ -391,5 +396,5 @@ def france_map_svg(
         desc_id,
         description,
         mark_safe(style),  # built from a checked id and constants
-        mark_safe("".join(layers)),  # every piece above went through format_html
+        mark_safe("".join(layers)),  # every piece above was escaped or checked
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from essor.territories import snapshot as snapshot_module
 from essor.territories.models import ReferentialImport, Territory, TerritoryAlias, TerritoryKind
+from essor.territories.signals import referential_imported
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def referential_import(path: Path | None = None, force: bool = False) -> dict:
         rows = _rows_from_snapshot(data)
         _upsert(rows)
         alias_count = aliases_import()
+        referential_imported.send(sender=Territory)
         counts = _counts()
         ReferentialImport.objects.create(
             source=data["source"],

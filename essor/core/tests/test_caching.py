@@ -27,3 +27,18 @@ def test_without_the_data_cache_every_call_computes(settings):
     remember("essai", compute)
     remember("essai", compute)
     assert len(calls) == 2
+
+
+def test_a_kept_read_lasts_until_its_key_is_deleted_and_never_without_the_data_cache(settings):
+    from django.core.cache import cache
+
+    from essor.core.caching import kept
+
+    calls, compute = _counter()
+    assert kept("essai-garde", compute, 60) == 1
+    assert kept("essai-garde", compute, 60) == 1
+    cache.delete("essai-garde")
+    assert kept("essai-garde", compute, 60) == 2
+    settings.ESSOR_DATA_CACHE = False
+    kept("essai-garde", compute, 60)
+    assert len(calls) == 3

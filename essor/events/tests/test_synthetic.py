@@ -45,6 +45,8 @@ def test_tops_up_to_the_total_with_labelled_published_events(network):
     assert synthetic.values("kind").distinct().count() >= 4
     assert synthetic.dates("starts_at", "year").count() >= 5
     assert synthetic.past().exists() and synthetic.upcoming().exists()
+    # Written without Event.save(): the local year of the start is set all the same.
+    assert all(e.start_year == timezone.localtime(e.starts_at).year for e in synthetic)
     assert Event.themes.through.objects.values("theme").distinct().count() >= 2
     # A programme of 3 to 12 sessions (20 for the complete one), spoken by synthetic people.
     full = full_event()

@@ -4,7 +4,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from essor.core.caching import CACHE_HEADER
@@ -12,6 +14,7 @@ from essor.core.roles import Role
 from essor.core.testing import assert_page_ok, count_queries
 from essor.initiatives import selectors
 from essor.initiatives.models import (
+    Contact,
     Financing,
     Initiative,
     InitiativePlace,
@@ -148,6 +151,76 @@ def test_similar_initiatives_share_themes_levers_form_and_region(client, bousol)
     assert similar[1].reasons == ["thèmes communs : Économie circulaire"]
     html = client.get(bousol["initiative"].get_absolute_url()).content.decode()
     assert "Initiatives similaires" in html and "Monnaie locale de Lille" in html
+
+
+def test_similar_initiatives_without_theme_share_a_lever(bousol):
+    lonely = initiative_make("Sans thème", tools=("locaux",), legal_form="scic")
+    initiative_make("Même levier", tools=("foncier",), legal_form="scic")
+    initiative_make("Autre levier", tools=("communication",), legal_form="scic")
+    similar = selectors.similar_initiatives(lonely)
+    # The Bou'Sol also has "locaux" (an authority gave premises): both share the lever.
+    assert [s.name for s in similar] == ["Même levier", "Le Bou'Sol, monnaie locale"]
+    assert similar[0].reasons == ["mêmes leviers : apports en nature", "même forme juridique"]
+    assert similar[1].reasons == ["mêmes leviers : apports en nature"]
+    assert selectors.similar_initiatives(initiative_make("Sans rien")) == []
+
+
+def test_similar_initiatives_rank_a_bounded_pool_of_the_latest(bousol, monkeypatch):
+    """However many initiatives share a theme, one query ranks the latest few of them."""
+    for number in range(6):
+        initiative_make(f"Ancienne {number}", themes=("Utilité sociale",))
+    latest = [
+        initiative_make(f"Récente {number}", themes=("Utilité sociale",)) for number in range(3)
+    ]
+    unpublished = initiative_make("Brouillon", themes=("Utilité sociale",), live=False)
+    Initiative.objects.filter(pk=unpublished.pk).update(live=False)
+    monkeypatch.setattr(selectors, "POOL_SIZE", 6)  # 3 per theme of the Bou'Sol
+    likeness = _likeness(bousol["initiative"])
+    with CaptureQueriesContext(connection) as queries:
+        similar = selectors.similar_to(likeness, limit=10)
+    assert len(queries) == 1
+    assert sorted(s.name for s in similar) == sorted(i.name for i in latest)
+
+
+def _likeness(initiative: Initiative) -> selectors.Likeness:
+    lines = selectors.page_lines(initiative.pk, with_contacts=False)
+    return selectors.likeness(initiative, lines)
+
+
+def test_page_lines_read_in_sql_are_the_instance_lines(bousol):
+    """The page reads the lines in plain SQL, the preview from the instance: the same."""
+    initiative = Initiative.objects.get(pk=bousol["initiative"].pk)
+    lines = selectors.page_lines(initiative.pk, with_contacts=True)
+    assert lines == selectors.instance_lines(initiative, with_sheets=True)
+    assert lines.sheets == [(12, "Les monnaies locales", lines.sheets[0][2])]
+    assert lines.figures[0] == ("heures de travail", Decimal("300000"), "heures", None)
+    hidden = selectors.page_lines(initiative.pk, with_contacts=False)
+    assert hidden.contacts == [] and hidden.has_contacts
+    published = selectors.published_initiative(initiative.slug)
+    assert published.pk == initiative.pk and published.carrier_label == "Association Bou'Sol"
+    assert selectors.published_initiative("inconnue") is None
+
+
+def test_lines_built_in_python_are_escaped(client, bousol, make_user):
+    initiative = bousol["initiative"]
+    Source.objects.create(initiative=initiative, kind="web", title="<script>alert(1)</script>")
+    Financing.objects.create(initiative=initiative, source="Fonds <b>", note="a & b")
+    Contact.objects.filter(initiative=initiative).update(role="<i>Coordinatrice</i>")
+    member = make_user(Role.MEMBER)
+    member_user_attach(member, bousol["boulogne"])
+    client.force_login(member)
+    html = client.get(initiative.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Fonds &lt;b&gt;" in html and "a &amp; b" in html
+    assert "&lt;i&gt;Coordinatrice&lt;/i&gt;" in html
+
+
+def test_page_queries_do_not_grow_with_similar_candidates(client, bousol):
+    url = bousol["initiative"].get_absolute_url()
+    before = count_queries(client, url)
+    for number in range(12):
+        initiative_make(f"Voisine {number}", themes=("Utilité sociale",), legal_form="scic")
+    assert count_queries(client, url) == before
 
 
 def test_queries_do_not_grow_with_the_initiatives_lines(client, bousol):

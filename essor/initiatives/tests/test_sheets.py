@@ -335,11 +335,10 @@ def test_pdf_is_rendered_once_per_audience_until_the_sheet_changes(client, rende
 
 
 def test_pdf_names_the_network(client, rendered):
-    from wagtail.models import Site
 
     from essor.core.models import NetworkSettings
 
-    identity = NetworkSettings.for_site(Site.objects.get(is_default_site=True))
+    identity = NetworkSettings.load()
     identity.network_name = "Réseau des collectivités solidaires"
     identity.save()
     sheet = sheet_make()

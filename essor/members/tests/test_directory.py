@@ -117,3 +117,12 @@ def test_directory_queries_do_not_grow_with_members(client, members):
     for code in ("75056", "69123", "13055", "31555", "44109", "67482", "06088", "34172"):
         authority_for(code, joined_on=datetime.date(2015, 1, 1))
     assert count_queries(client, url) == before
+
+
+def test_each_line_links_the_sheet_and_escapes_what_editors_typed(client):
+    made = authority_for("33281", name="Mérignac <b>& co</b>", joined_on=datetime.date(2016, 6, 1))
+    html = assert_page_ok(client.get(DIRECTORY))
+    row = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert f'<a href="{made.get_absolute_url()}">Mérignac &lt;b&gt;&amp; co&lt;/b&gt;</a>' in row
+    assert "<b>& co" not in html
+    assert "Gironde, Nouvelle-Aquitaine" in row and "2016" in row

@@ -262,3 +262,33 @@ def test_weasyprint_renders_the_map_to_pdf():
     pdf = weasyprint.HTML(string=html).write_pdf()
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 20 * 1024
+
+
+def test_region_on_the_paris_inset_is_linked_once():
+    area = MapArea("11", "#2470a8", "Île-de-France : 4", "/membres/?region=11")
+    root = _parse(_map(regions=[area]))
+    links = list(root.iter(f"{SVG}a"))
+    assert len(links) == 2  # the région and its enlarged copy in the Paris inset
+    assert [a.get("tabindex") for a in links] == [None, "-1"]
+    assert all(a.find(f"{SVG}path").get("fill") == "#2470a8" for a in links)
+
+
+def test_safe_labels_are_not_escaped_twice():
+    from django.utils.safestring import mark_safe
+
+    svg = _map(departements=[MapArea("01", "#123456", mark_safe("Ain &amp; co"), "/a/")])
+    assert 'aria-label="Ain &amp; co"' in svg and "&amp;amp;" not in svg
+
+
+def test_every_departement_is_drawn_once_and_unshaded_ones_get_the_base_fill():
+    root = _parse(_map(base_fill="#abcdef", departements=[MapArea("33", "#123456", "Gironde")]))
+    fills = [p.get("fill") for p in root.iter(f"{SVG}path") if p.get("fill") not in (None, "none")]
+    assert fills.count("#123456") == 1
+    assert fills.count("#abcdef") == len(DEPARTEMENTS) - 1 + 4  # with the Paris copies
+
+
+def test_the_same_call_draws_the_same_map():
+    # The geometry's parts are rendered once: calls must not leak into each other.
+    first = _map(departements=[MapArea("33", "#123456", "Gironde", "/g/")])
+    _map(departements=[MapArea("29", "#654321", "Finistère", "/f/")], base_fill="#000000")
+    assert _map(departements=[MapArea("33", "#123456", "Gironde", "/g/")]) == first

@@ -49,6 +49,7 @@ from essor.events.models import (
     SessionContribution,
     SessionFormat,
     SessionOutput,
+    local_year,
 )
 from essor.initiatives.models import Initiative, PracticeSheet
 from essor.library.models import Publication
@@ -300,6 +301,7 @@ class Generator:
             ),
             description=f"<p>{SYNTHETIC_NOTE}. Texte de remplissage.</p>",
             starts_at=starts_at,
+            start_year=local_year(starts_at),  # bulk_create does not run Event.save()
             ends_at=ends_at,
             online=online,
             venue="" if online else "Salle synthétique",

@@ -6,8 +6,9 @@ referential, is supported by authorities already in the database (the synthetic 
 `essor synthetic_members` when there are, any otherwise), near its place when possible, and
 has themes, territory types, levers, key figures, financings, a contact and a source. Written
 in bulk, published without revisions (the row is the published version; there is no history
-to keep for filler), so no signal fires: the public page cache is made stale once at the end,
-and the search index is not updated (`essor update_index` if a search benchmark needs it).
+to keep for filler), so no signal fires: the facet index of the list and the map is rebuilt
+and the public page cache made stale once at the end; the search index is not updated
+(`essor update_index` if a search benchmark needs it).
 
 Everything it writes says it is synthetic: names end in "(synthétique)", summaries, texts
 and sources carry SYNTHETIC_NOTE, contacts use an address in the reserved .invalid domain.
@@ -28,6 +29,7 @@ from essor.core.caching import public_content_changed
 from essor.core.management.synthetic import SyntheticDataCommand
 from essor.core.models import Theme
 from essor.core.services import theme_get_or_create
+from essor.initiatives import facet_index
 from essor.initiatives.levers import LEVER_OF_TOOL, LEVERS
 from essor.initiatives.models import (
     Contact,
@@ -141,7 +143,8 @@ class Command(SyntheticDataCommand):
         self.refuse_in_production(force)
         if count < 0:
             raise CommandError("Le total doit être positif.")
-        with transaction.atomic():
+        # Bulk writes send no signal: the facet index is rebuilt once at the end.
+        with transaction.atomic(), facet_index.rebuilt_after():
             removed = synthetic_delete() if replace else 0
             wanted = max(0, count - Initiative.objects.count())
             # Reproducible filler, not a secret.

@@ -233,6 +233,8 @@ class Generator:
                 )
             )
         created = Authority.objects.bulk_create(rows, batch_size=500)
+        # bulk_create skips save(): the comparison columns are copied from the referential here.
+        Authority.objects.filter(pk__in=[a.pk for a in created]).refresh_peer_columns()
         self.report["authorities"] = len(created)
         # One commune gets a full sheet (member, profile, themes, a dozen people): the page
         # the benchmarks measure.
