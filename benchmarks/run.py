@@ -420,6 +420,16 @@ def check_cache(port: int, mode: Mode, label: str, path: str) -> str:
     return header or "—"
 
 
+def measured_pages(sheet: str | None) -> list[tuple[str, str]]:
+    """PAGES with the full profile sheet's address, found once the instance is built (left
+    out when there is none)."""
+    return [
+        (label, sheet if path == FULL_SHEET else path)
+        for label, path in PAGES
+        if path != FULL_SHEET or sheet
+    ]
+
+
 def measure_pages(env: dict[str, str], var_dir: Path, pages: list[tuple[str, str]]) -> dict:
     servers: dict[str, Server] = {}
     try:
@@ -868,11 +878,7 @@ def only_pages() -> int:
         log(f"instance jetable dans {var_dir}")
         steps = build_instance(env)
         figures, sheet = instance_figures(env)
-        page_list = [
-            (label, sheet if path == FULL_SHEET else path)
-            for label, path in PAGES
-            if path != FULL_SHEET or sheet
-        ]
+        page_list = measured_pages(sheet)
         try:
             pages = measure_pages(env, var_dir, page_list)
         except (RuntimeError, OSError) as error:
@@ -956,11 +962,7 @@ def main() -> int:
         figures, sheet = instance_figures(env)
         if sheet is None:
             log("aucune fiche complète trouvée : la fiche n'est pas mesurée")
-        page_list = [
-            (label, sheet if path == FULL_SHEET else path)
-            for label, path in PAGES
-            if path != FULL_SHEET or sheet
-        ]
+        page_list = measured_pages(sheet)
         resolver = run_in_process(env, RESOLVER_BENCH)
         sheet_pdf = run_in_process(env, SHEET_PDF_BENCH)
         events = run_in_process(env, EVENTS_BENCH)

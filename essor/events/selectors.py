@@ -383,27 +383,10 @@ def card_rows(found: QuerySet[Event]) -> QuerySet[Event]:
 # clusters) for fifty events cost the page more than its queries.
 CARD_VALUES = (
     "pk",
-    "title",
-    "slug",
-    "summary",
-    "kind",
-    "starts_at",
-    "ends_at",
-    "online",
-    "venue",
-    "address",
+    *(field for field in CARD_FIELDS if field != "commune"),
     "commune_id",
     "commune__name",
     "commune__postal_codes",
-    "audience",
-    "live",
-    "registration_enabled",
-    "registration_opens_at",
-    "registration_closes_at",
-    "capacity",
-    "participant_count",
-    "participant_count_is_estimate",
-    "cancelled_at",
 )
 
 

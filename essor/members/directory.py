@@ -50,20 +50,28 @@ PAGE_SIZE = 50
 
 
 def territory_choices(kind: str) -> list[tuple[str, str]]:
-    """Current régions or départements as (code, name), kept an hour: the referential
+    """Current régions or départements as (code, name)."""
+    return territory_lists()[kind]
+
+
+def territory_lists() -> dict[str, list[tuple[str, str]]]:
+    """Current régions and départements as (code, name), kept an hour: the referential
     changes only through a yearly import."""
-    return kept(f"members:directory:{kind}-choices", lambda: _territory_choices(kind), 3600)
+    return kept("members:directory:territory-choices", _territory_lists, 3600)
 
 
-def _territory_choices(kind: str) -> list[tuple[str, str]]:
+def _territory_lists() -> dict[str, list[tuple[str, str]]]:
+    """Both lists in one query: a filter form shows both."""
     rows = (
-        Territory.objects.filter(kind=kind, is_current=True)
+        Territory.objects.filter(kind__in=("region", "departement"), is_current=True)
         .order_by("code")
-        .values_list("code", "name")
+        .values_list("kind", "code", "name")
     )
-    if kind == "departement":
-        return [(code, f"{name} ({code})") for code, name in rows]
-    return sorted(rows, key=lambda choice: fold(choice[1]))
+    choices: dict[str, list[tuple[str, str]]] = {"region": [], "departement": []}
+    for kind, code, name in rows:
+        choices[kind].append((code, f"{name} ({code})" if kind == "departement" else name))
+    choices["region"].sort(key=lambda choice: fold(choice[1]))
+    return choices
 
 
 def joined_year_choices() -> list[tuple[int, str]]:
@@ -78,14 +86,6 @@ def _blank(label: str, choices: list) -> list:
 # Choices as callables: read when the form is shown or checked, not copied into every form.
 def _level_choices() -> list:
     return _blank("Tous les niveaux", [(k, label) for k, (label, _) in LEVELS.items()])
-
-
-def _region_choices() -> list:
-    return _blank("Toutes les régions", territory_choices("region"))
-
-
-def _departement_choices() -> list:
-    return _blank("Tous les départements", territory_choices("departement"))
 
 
 def _population_choices() -> list:
@@ -112,8 +112,8 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     niveau = _select("Niveau", _level_choices)
-    region = _select("Région", _region_choices)
-    departement = _select("Département", _departement_choices)
+    region = _select("Région", ())  # the referential's, set by __init__
+    departement = _select("Département", ())
     population = _select("Population", _population_choices)
     adhesion = forms.TypedChoiceField(
         label="Année d'adhésion",
@@ -124,6 +124,14 @@ class DirectoryFilterForm(forms.Form):
         widget=QuickSelect,
     )
     tri = _select("Trier par", _sort_choices)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        territories = territory_lists()  # one read for both lists
+        self.fields["region"].choices = _blank("Toutes les régions", territories["region"])
+        self.fields["departement"].choices = _blank(
+            "Tous les départements", territories["departement"]
+        )
 
     def filters(self) -> "DirectoryFilters":
         """The valid filters; an invalid one is dropped (the form shows why)."""
