@@ -2,7 +2,7 @@ from django.http import HttpRequest
 
 from essor.core import navigation
 from essor.core.roles import ROLE_LABELS, user_role
-from essor.core.selectors import footer_links
+from essor.core.selectors import footer_links, network_identity
 
 
 def essor(request: HttpRequest) -> dict:
@@ -13,4 +13,5 @@ def essor(request: HttpRequest) -> dict:
         "essor_role": role.value,
         "essor_role_label": ROLE_LABELS[role],
         "essor_footer_links": footer_links(),
+        "essor_network": network_identity(),
     }

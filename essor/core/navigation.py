@@ -16,7 +16,7 @@ so the layout "holds the modules" without knowing them:
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from wagtail import hooks
 
 from essor.core.roles import Role, has_role
@@ -43,16 +43,28 @@ class NavEntry:
             return None
 
 
+# The menu only depends on code (the modules' hooks and URL patterns): every page shows it, so
+# it is built once per set of hooks, URL configuration and script prefix, not per request.
+_menus: dict[tuple, list[tuple[Role, dict]]] = {}
+
+
 def menu_for(user: object) -> list[dict]:
     """Main menu entries this user may follow, in order."""
-    entries = sorted(
-        (fn() for fn in hooks.get_hooks(MAIN_MENU_HOOK)), key=lambda e: (e.order, e.label)
-    )
-    return [
-        {"label": entry.label, "url": url, "description": entry.description}
-        for entry in entries
-        if has_role(user, entry.role) and (url := entry.url())
-    ]
+    return [dict(item) for role, item in _menu() if has_role(user, role)]
+
+
+def _menu() -> list[tuple[Role, dict]]:
+    functions = tuple(hooks.get_hooks(MAIN_MENU_HOOK))
+    key = (functions, get_urlconf(), get_script_prefix())
+    menu = _menus.get(key)
+    if menu is None:
+        entries = sorted((fn() for fn in functions), key=lambda e: (e.order, e.label))
+        menu = _menus[key] = [
+            (entry.role, {"label": entry.label, "url": url, "description": entry.description})
+            for entry in entries
+            if (url := entry.url())
+        ]
+    return menu
 
 
 def home_figures() -> list[dict]:

@@ -77,3 +77,66 @@ def test_each_form_reads_fresh_choices():
     assert 'value="a"' in str(One()["pick"])
     values.append("z")
     assert 'value="z"' in str(One()["pick"])
+
+
+def test_a_compiled_query_is_compiled_once_and_reads_current_rows(monkeypatch):
+    from essor.core.compiled import CompiledQuery
+
+    built = []
+
+    def build():
+        built.append(1)
+        return Page.objects.filter(slug="accessibilite").values_list("title", flat=True)
+
+    titles = CompiledQuery(build)
+    first = titles.rows()
+    Page.objects.filter(slug="accessibilite").update(title="Accessibilité du site")
+    assert first != titles.rows() == [("Accessibilité du site",)]
+    assert len(built) == 1
+
+
+def test_the_network_identity_is_read_fresh_on_every_page(client, settings):
+    settings.ESSOR_PAGE_CACHE = False
+    identity = NetworkSettings.load()
+    identity.network_acronym, identity.is_demo = "", False
+    identity.postal_address = "1 rue de la Paix\n75000 Paris"
+    identity.save()
+    html = assert_page_ok(client.get("/reseau/collectivites/"))
+    assert "demo-banner" not in html
+    assert f'<span class="brand__name">{identity.network_name}</span>' in html
+    assert "1 rue de la Paix<br>75000 Paris" in html
+    identity.network_acronym, identity.is_demo = "RTES", True
+    identity.save()
+    html = assert_page_ok(client.get("/reseau/collectivites/"))
+    assert "demo-banner" in html
+    assert '<span class="brand__name">RTES</span>' in html
+
+
+def test_a_new_instance_shows_the_default_identity():
+    from essor.core.selectors import network_identity
+
+    NetworkSettings.objects.all().delete()
+    assert network_identity().network_name == "Essor"
+    assert NetworkSettings.objects.count() == 1
+
+
+def test_the_menu_follows_the_role_and_the_modules_hooks(django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+    from wagtail import hooks
+
+    from essor.core.navigation import MAIN_MENU_HOOK, NavEntry, menu_for
+    from essor.core.roles import Role
+
+    def members_only() -> NavEntry:
+        return NavEntry("Espace réservé", "accounts:account", order=1, role=Role.MEMBER)
+
+    visitor_menu = menu_for(AnonymousUser())
+    with hooks.register_temporarily(MAIN_MENU_HOOK, members_only):
+        assert menu_for(AnonymousUser()) == visitor_menu
+        admin = django_user_model.objects.create_superuser("a@example.org", "x")
+        assert menu_for(admin)[0] == {
+            "label": "Espace réservé",
+            "url": "/compte/",
+            "description": "",
+        }
+    assert "Espace réservé" not in [entry["label"] for entry in menu_for(admin)]
