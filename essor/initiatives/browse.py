@@ -17,20 +17,21 @@ than all the counting.
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from html import escape
 from typing import TypedDict
 from urllib.parse import quote_plus
 
+import numpy as np
 from django import forms
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from essor.core.caching import remember
 from essor.core.models import Theme
+from essor.core.paths import path_of, slug_path
 from essor.core.text import fold
 from essor.initiatives import facet_index
 from essor.initiatives.levers import LEVER_CHOICES
@@ -164,6 +165,14 @@ class FacetChoices:
 
     def labels(self, key: str) -> dict[str, str]:
         return dict(self.lists[key])
+
+    @cached_property
+    def index_keys(self) -> dict[str, list[tuple[str, str]]]:
+        """Per facet, each option's value and key in the index, in the options' order."""
+        return {
+            key: [(str(value), self.index_key(key, str(value))) for value, _label in options]
+            for key, options in self.lists.items()
+        }
 
 
 _CHOICES_SQL = """
@@ -374,9 +383,9 @@ class BrowseFilters:
         return pairs
 
     def url(self, base: str | None = None) -> str:
-        base = base or reverse("initiatives:list")
+        base = base or path_of("initiatives:list")
         pairs = self.query_pairs()
-        return f"{base}?{urlencode(pairs)}" if pairs else base
+        return f"{base}?{'&'.join(_pair(name, value) for name, value in pairs)}" if pairs else base
 
     def toggled(self, key: str, value: str) -> "BrowseFilters":
         current = self.values(key)
@@ -752,20 +761,34 @@ def _other_filters_bitmap(filters: BrowseFilters) -> int | None:
 
 @dataclass(frozen=True)
 class IndexSelection:
-    """The selection read in the facet index: each option's bitmap, what the filters other
-    than facets allow, and per selected facet the initiatives having one of its values."""
+    """The selection read in the facet index: the options' bitmaps, what the filters other
+    than facets allow, and per selected facet the initiatives having one of its values (as
+    words of the table)."""
 
-    bitmaps: dict[str, int]
-    base: int
-    selected: dict[str, int]
+    table: facet_index.BitmapTable
+    base: np.ndarray
+    selected: dict[str, np.ndarray]
 
-    def among(self, except_facet: str | None = None) -> int:
+    def among(self, except_facet: str | None = None) -> np.ndarray:
         """The matching initiatives, one facet left out if asked (to count its options)."""
         found = self.base
         for key, bits in self.selected.items():
             if key != except_facet:
-                found &= bits
+                found = found & bits
         return found
+
+    @cached_property
+    def _counts_among_all(self) -> list[int]:
+        # Every facet without a selected option counts among the same initiatives: its
+        # rows are counted with all the others' at once.
+        return self.table.counts(self.among()).tolist()
+
+    def counts(self, key: str, numbers: list[int]) -> list[int]:
+        """How many initiatives the rows `numbers` of facet `key`'s options would show."""
+        if key in self.selected:
+            return self.table.counts(self.among(key), numbers).tolist()
+        every = self._counts_among_all
+        return [every[number] for number in numbers]
 
 
 def index_facets(filters: BrowseFilters, facets: Iterable[str]) -> tuple[str, ...]:
@@ -777,48 +800,45 @@ def index_facets(filters: BrowseFilters, facets: Iterable[str]) -> tuple[str, ..
 def index_selection(
     filters: BrowseFilters,
     choices: FacetChoices | None,
-    bitmaps: dict[str, int] | None = None,
+    table: facet_index.BitmapTable | None = None,
 ) -> IndexSelection:
-    """The selection in the index; `bitmaps`: those read by the caller (at least
+    """The selection in the index; `table`: the rows read by the caller (at least
     index_facets()), every option of the list's facets by default."""
-    if bitmaps is None:
-        bitmaps = facet_index.bitmaps(INDEXED_FACETS)
-    base = bitmaps.get(facet_index.ALL, 0)
+    if table is None:
+        table = facet_index.BitmapTable(facet_index.rows(INDEXED_FACETS))
+    base = table.words(facet_index.ALL)
     others = _other_filters_bitmap(filters)
     if others is not None:
-        base &= others
+        base = base & table.words_of(others)
     selected = {}
     for facet in FACETS:
         values = filters.values(facet.key)
         if values:
-            bits = 0
             choices = choices or facet_choices()
-            for value in values:
-                bits |= bitmaps.get(choices.index_key(facet.key, value), 0)
-            selected[facet.key] = bits
-    return IndexSelection(bitmaps, base, selected)
+            selected[facet.key] = table.any_of(
+                choices.index_key(facet.key, value) for value in values
+            )
+    return IndexSelection(table, base, selected)
 
 
 def index_counts(selection: IndexSelection, key: str, choices: FacetChoices) -> dict[str, int]:
     """How many initiatives each option of facet `key` would show, given the other facets:
     the same figures as facet_counts() on matching(filters, except_facet=key)."""
-    among = selection.among(key)
-    bitmaps = selection.bitmaps
-    counts = {}
-    for value, _label in choices.lists[key]:
-        bits = bitmaps.get(choices.index_key(key, str(value)))
-        if bits:
-            total = (among & bits).bit_count()
-            if total:
-                counts[str(value)] = total
-    return counts
+    position = selection.table.position
+    found = []  # (value, row number) of the options having a row
+    for value, index_key in choices.index_keys[key]:
+        number = position.get(index_key)
+        if number is not None:
+            found.append((value, number))
+    totals = selection.counts(key, [number for _value, number in found])
+    return {value: total for (value, _number), total in zip(found, totals, strict=True) if total}
 
 
 def browse_summary(filters: BrowseFilters, choices: FacetChoices | None = None) -> BrowseSummary:
     """The number of matching initiatives and every facet with its counts, from the facet
     index: one query (and one for the words, authority or place filters when there are)."""
     choices = choices or facet_choices()
-    base = reverse("initiatives:list")
+    base = path_of("initiatives:list")
     selection = index_selection(filters, choices)
     toggles = _Toggles(filters, base)
     facets = []
@@ -834,7 +854,7 @@ def browse_summary(filters: BrowseFilters, choices: FacetChoices | None = None) 
                 options=_options(facet, filters, counts, choices.lists[facet.key], toggles),
             )
         )
-    matched = selection.among()
+    matched = facet_index.as_int(selection.among())
     return BrowseSummary(
         count=matched.bit_count(),
         facets=facets,
@@ -894,6 +914,37 @@ def _option_html(option: FacetOption) -> str:
     )
 
 
+def active_html(active: list[ActiveFilter], clear_url: str) -> SafeString:
+    """The filters applied, each a link that removes it, and a link clearing them all (the
+    list's and the map's), every value escaped; nothing without a filter."""
+    if not active:
+        return mark_safe("")
+    items = "".join(
+        f'<li><a href="{escape(item["remove_url"])}" rel="nofollow">{escape(item["label"])}'
+        ' <span aria-hidden="true">✕</span><span class="visually-hidden"> (retirer)</span>'
+        "</a></li>"
+        for item in active
+    )
+    return mark_safe(  # escaped parts
+        '<div class="browse-active-filters">\n  <p class="meta" id="filtres-actifs">Filtres '
+        'appliqués (activer un filtre pour le retirer) :</p>\n  <ul class="browse-active" '
+        f'aria-labelledby="filtres-actifs">\n    {items}\n  </ul>\n  <p><a href="'
+        f'{escape(clear_url)}">Effacer les filtres</a></p>\n</div>'
+    )
+
+
+def problems_html(problems: list[str]) -> SafeString:
+    """What was not understood in the address (problems()), escaped; nothing without any."""
+    if not problems:
+        return mark_safe("")
+    items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
+    return mark_safe(  # escaped parts
+        '<div class="form-errors" role="alert">\n  <p><strong>Certains paramètres de '
+        "l'adresse n'ont pas été compris et ont été ignorés :</strong></p>\n  "
+        f'<ul class="error-list">{items}</ul>\n</div>'
+    )
+
+
 # --- list lines ------------------------------------------------------------------------------
 
 
@@ -921,12 +972,12 @@ def initiative_lines(found: QuerySet[Initiative], start: int, stop: int) -> list
 
 def _lines(rows: list[dict]) -> list[InitiativeLine]:
     themes, places = _themes_and_places([row["pk"] for row in rows])
-    url_pattern = reverse("initiatives:detail", args=["-slug-"])
+    url_of = slug_path("initiatives:detail")
     forms_ = dict(LegalForm.choices)
     return [
         InitiativeLine(
             name=row["name"],
-            url=url_pattern.replace("-slug-", row["slug"]),
+            url=url_of(row["slug"]),
             summary=row["summary"],
             carrier=row["carrier_name"],
             legal_form=forms_.get(row["legal_form"], ""),

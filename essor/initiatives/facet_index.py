@@ -23,6 +23,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 import numpy as np
 from django.db import connection, transaction
@@ -81,8 +82,11 @@ def ids_of(bits: int) -> list[int]:
     return np.flatnonzero(np.unpackbits(raw, bitorder="little")).tolist()
 
 
-def flags_of(bits: int) -> np.ndarray:
-    """A boolean array indexed by id (as long as the highest id of the bitmap, plus one)."""
+def flags_of(bits: "int | np.ndarray") -> np.ndarray:
+    """A boolean array indexed by id (as long as the highest id of the bitmap plus one, or
+    as the words of a BitmapTable)."""
+    if isinstance(bits, np.ndarray):
+        return np.unpackbits(bits.view(np.uint8), bitorder="little")
     return np.unpackbits(np.frombuffer(to_bytes(bits), dtype=np.uint8), bitorder="little")
 
 
@@ -405,21 +409,32 @@ def _referential_imported(**kwargs: object) -> None:
 class CommunePairs:
     """The (commune, initiative) pairs of published initiatives: the sorted commune codes
     with their names and départements' codes and, per pair, the index of its code and the
-    initiative's id."""
+    initiative's id. The three lists stay encoded until read: the map needs the names and
+    départements of its thousand communes only, out of thousands."""
 
     def __init__(
         self,
-        codes: list[str],
-        names: list[str],
-        departements: list[str],
+        codes: bytes,
+        names: bytes,
+        departements: bytes,
         code_index: np.ndarray,
         ids: np.ndarray,
     ) -> None:
-        self.codes = codes
-        self.names = names
-        self.departements = departements
+        self._encoded = {"codes": codes, "names": names, "departements": departements}
         self.code_index = code_index
         self.ids = ids
+
+    @cached_property
+    def codes(self) -> list[str]:
+        return _split(self._encoded["codes"], ",")
+
+    @cached_property
+    def names(self) -> list[str]:
+        return _split(self._encoded["names"], _NAMES_SEPARATOR)
+
+    @cached_property
+    def departements(self) -> list[str]:
+        return _split(self._encoded["departements"], ",")
 
     def pairs(self) -> Iterator[tuple[str, int]]:
         codes = self.codes
@@ -429,30 +444,39 @@ class CommunePairs:
     def info(self) -> dict[str, tuple[str, str]]:
         return dict(zip(self.codes, zip(self.names, self.departements, strict=True), strict=True))
 
-    def ranked(self, among: int, limit: int) -> tuple[list[tuple[str, int, str, str]], int]:
+    def ranked(
+        self, among: "int | np.ndarray", limit: int, described: int = 0
+    ) -> tuple[list[tuple[str, int, str]], list[str], int]:
         """The `limit` communes where most initiatives of the bitmap `among` act (most first,
-        then by code) as (code, number, name, département code), and the number of communes
-        where any does."""
+        then by code) as (code, number, name), the département codes of the first
+        `described` of them, and the number of communes where any does."""
         totals = self._totals(among)
         if totals is None:
-            return [], 0
+            return [], [], 0
         present = np.flatnonzero(totals)
         # Codes are sorted: their index breaks ties in code order.
-        order = present[np.lexsort((present, -totals[present]))][:limit].tolist()
-        codes, names, departements = self.codes, self.names, self.departements
-        top = [
-            (codes[i], total, names[i], departements[i])
-            for i, total in zip(order, totals[order].tolist(), strict=True)
-        ]
-        return top, int(present.size)
+        order = present[np.lexsort((present, -totals[present]))][:limit]
+        top = zip(
+            _picked(self._encoded["codes"], ",", order),
+            totals[order].tolist(),
+            _picked(self._encoded["names"], _NAMES_SEPARATOR, order),
+            strict=True,
+        )
+        departements = _picked(self._encoded["departements"], ",", order[:described])
+        return list(top), departements, int(present.size)
 
-    def _totals(self, among: int) -> np.ndarray | None:
-        if not self.ids.size or not among:
+    @cached_property
+    def code_count(self) -> int:
+        encoded = self._encoded["codes"]
+        return encoded.count(b",") + 1 if encoded else 0
+
+    def _totals(self, among: "int | np.ndarray") -> np.ndarray | None:
+        if not self.ids.size or not (among.any() if isinstance(among, np.ndarray) else among):
             return None
         flags = flags_of(among)
         inside = self.ids < flags.size
         inside[inside] = flags[self.ids[inside]].astype(bool)
-        return np.bincount(self.code_index[inside], minlength=len(self.codes))
+        return np.bincount(self.code_index[inside], minlength=self.code_count)
 
     def counts(self, among: int) -> dict[str, int]:
         """Initiatives of the bitmap `among` acting in each commune (communes without any
@@ -468,6 +492,24 @@ class CommunePairs:
 
 
 _NAMES_SEPARATOR = "\x1f"  # the unit separator: never in a name
+
+
+def _split(encoded: bytes, separator: str) -> list[str]:
+    return encoded.decode().split(separator) if encoded else []
+
+
+def _picked(encoded: bytes, separator: str, order: np.ndarray) -> list[str]:
+    """Items `order` of a list encoded as `separator`-joined UTF-8, the others left encoded:
+    a few hundred of the thousands of names cost less to cut out than to split them all."""
+    if not order.size:
+        return []
+    ends = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == ord(separator))
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.append(ends, len(encoded))
+    return [
+        encoded[start:end].decode()
+        for start, end in zip(starts[order].tolist(), ends[order].tolist(), strict=True)
+    ]
 
 
 def encode_communes(pairs: Iterable[tuple[str, int]], info: dict[str, tuple[str, str]]) -> bytes:
@@ -490,15 +532,15 @@ def decode_communes(raw: bytes | memoryview | None) -> CommunePairs:
     raw = bytes(raw or b"")
     empty = np.zeros(0, dtype="<u4")
     if not raw:
-        return CommunePairs([], [], [], empty, empty)
+        return CommunePairs(b"", b"", b"", empty, empty)
     codes, names, departements, body = raw.split(b"\n", 3)
     count = len(body) // 8
     if not codes:
-        return CommunePairs([], [], [], empty, empty)
+        return CommunePairs(b"", b"", b"", empty, empty)
     return CommunePairs(
-        codes.decode().split(","),
-        names.decode().split(_NAMES_SEPARATOR),
-        departements.decode().split(","),
+        codes,
+        names,
+        departements,
         np.frombuffer(body, dtype="<u4", count=count),
         np.frombuffer(body, dtype="<u4", count=count, offset=count * 4),
     )
@@ -507,10 +549,48 @@ def decode_communes(raw: bytes | memoryview | None) -> CommunePairs:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def bitmaps(facets: Iterable[str]) -> dict[str, int]:
-    """The bitmaps of these facets' options ("theme", "dep"… and "all"), by key: one query,
-    on the cursor (the queryset's work per row cost as much as reading them)."""
-    return {key: int.from_bytes(raw, "little") for key, raw in rows(facets).items()}
+class BitmapTable:
+    """Bitmaps read at once, as the rows of a matrix of 64-bit words: counting the options of
+    a facet is one AND and popcount over its rows (a Python int per bitmap cost a conversion
+    from bytes each, and an AND and a popcount per option). A key absent from the rows is an
+    empty bitmap."""
+
+    def __init__(self, stored: dict[str, bytes]) -> None:
+        width = max((len(raw) for raw in stored.values()), default=0)
+        width = max(8, -(-width // 8) * 8)  # bytes per row, whole words
+        buffer = bytearray(len(stored) * width)
+        for number, raw in enumerate(stored.values()):
+            buffer[number * width : number * width + len(raw)] = raw
+        self.width = width
+        self.matrix = np.frombuffer(buffer, dtype="<u8").reshape(len(stored), width // 8)
+        self.position = {key: number for number, key in enumerate(stored)}
+
+    def words(self, key: str) -> np.ndarray:
+        number = self.position.get(key)
+        if number is None:
+            return np.zeros(self.width // 8, dtype="<u8")
+        return self.matrix[number]
+
+    def any_of(self, keys: Iterable[str]) -> np.ndarray:
+        """The initiatives under at least one of `keys`."""
+        numbers = [self.position[key] for key in keys if key in self.position]
+        return np.bitwise_or.reduce(self.matrix[numbers], axis=0, initial=0)
+
+    def words_of(self, bits: int) -> np.ndarray:
+        """A bitmap given as an int, as words of this table (ids beyond its rows dropped:
+        no row has them)."""
+        raw = to_bytes(bits)[: self.width].ljust(self.width, b"\0")
+        return np.frombuffer(raw, dtype="<u8")
+
+    def counts(self, among: np.ndarray, numbers: list[int] | None = None) -> np.ndarray:
+        """How many of `among` each row has (the rows `numbers`, every row by default)."""
+        rows = self.matrix if numbers is None else self.matrix[numbers]
+        return np.bitwise_count(rows & among).sum(axis=1)
+
+
+def as_int(words: np.ndarray) -> int:
+    """Words of a BitmapTable as a bitmap."""
+    return int.from_bytes(words.tobytes(), "little")
 
 
 def rows(facets: Iterable[str]) -> dict[str, bytes]:

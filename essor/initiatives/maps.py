@@ -11,21 +11,23 @@ import gzip
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from html import escape
 from pathlib import Path
 from urllib.parse import quote_plus
 
+import numpy as np
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, QuerySet, When
-from django.urls import reverse
+from django.template.defaultfilters import floatformat
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from essor.core.paths import path_of
 from essor.initiatives import browse, facet_index
 from essor.initiatives.models import Initiative, InitiativePlace
 from essor.territories import maps as france
-from essor.territories.models import Territory
 from essor.territories.projection import lambert93
 
 CENTRES_PATH = (
@@ -68,6 +70,8 @@ class InitiativeMap:
     total: int  # matching initiatives
     regions_html: SafeString  # the tables' rows
     communes_html: SafeString
+    legend_html: SafeString  # the legends' items
+    dot_legend_html: SafeString
 
 
 # --- counts ----------------------------------------------------------------------------------
@@ -110,24 +114,41 @@ class _PlaceUrls:
     def __init__(self, filters: browse.BrowseFilters) -> None:
         pairs = [pair for pair in filters.query_pairs() if pair[0] != "lieu"]
         head = urlencode(pairs)
-        self.prefix = f"{reverse('initiatives:list')}?{head}{'&' if head else ''}lieu="
+        self.prefix = f"{path_of('initiatives:list')}?{head}{'&' if head else ''}lieu="
 
     def __call__(self, kind: str, code: str) -> str:
         if code.isalnum() and code.isascii():  # official codes: only the colon is quoted
             return f"{self.prefix}{kind}%3A{code}"
         return self.prefix + quote_plus(f"{kind}:{code}")
 
+    def escaped(self, kind: str, code: str) -> str:
+        """escape(self(kind, code)), the prefix escaped once for the thousand dots."""
+        if code.isalnum() and code.isascii():
+            return f"{self.escaped_prefix}{kind}%3A{code}"
+        return escape(self(kind, code))
+
+    @cached_property
+    def escaped_prefix(self) -> str:
+        return escape(self.prefix)
+
 
 def _list_url(filters: browse.BrowseFilters, kind: str, code: str) -> str:
     return _PlaceUrls(filters)(kind, code)
 
 
+# The régions and départements with the code of their région (the referential's table, its
+# default name): on the cursor, the queryset's preparation cost more than the query.
+_AREAS_SQL = (
+    "SELECT area.kind, area.code, area.name, region.code FROM territories_territory area"
+    " LEFT JOIN territories_territory region ON region.id = area.region_id"
+    " WHERE area.kind IN ('region', 'departement') AND area.is_current ORDER BY area.code"
+)
+
+
 def _area_rows() -> list[tuple[str, str, str, str | None]]:
-    return list(
-        Territory.objects.filter(kind__in=("region", "departement"), is_current=True)
-        .order_by("code")
-        .values_list("kind", "code", "name", "region__code")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_AREAS_SQL)
+        return cursor.fetchall()
 
 
 def _areas(
@@ -150,12 +171,13 @@ def _areas(
 
 
 def _communes(
-    urls: _PlaceUrls, top: list[tuple[str, int, str, str]], departements: dict[str, str]
+    urls: _PlaceUrls, top: list[tuple[str, int, str]], departements: list[str]
 ) -> list[CommuneRow]:
-    """The communes' rows, `top` ranked already with their names (facet_index)."""
+    """The communes' rows, `top` ranked already with their names and `departements` the
+    names of their départements (facet_index)."""
     return [
-        CommuneRow(code, name, departements.get(departement, ""), count, urls("commune", code))
-        for code, count, name, departement in top
+        CommuneRow(code, name, departement, count, urls("commune", code))
+        for (code, count, name), departement in zip(top, departements, strict=True)
     ]
 
 
@@ -227,28 +249,34 @@ def _dot_places(code: str) -> tuple[str, ...]:
     return tuple(f'cx="{x:.1f}" cy="{y:.1f}"' for x, y in places)
 
 
-def _dots(communes: list[CommuneRow]) -> tuple[str, int]:
-    """The communes' dots (a thousand): f-strings with escaped values, format_html() for
-    each cost milliseconds. Out of the tab order and hidden: the communes' table carries
-    the same links."""
-    maximum = max((row.count for row in communes), default=0)
-    radii: dict[int, float] = {}
+def _dots(urls: _PlaceUrls, top: list[tuple[str, int, str]]) -> tuple[str, int]:
+    """The dots of the communes `top` (a thousand, most initiatives first): f-strings with
+    escaped values, format_html() for each cost milliseconds. Out of the tab order and
+    hidden: the communes' table carries the same links."""
+    maximum = top[0][1] if top else 0
+    # One escape() for all the names: one per name cost as much as the rest of a dot.
+    names = escape(_NAMES_JOINER.join(name for _code, _count, name in top))
+    endings: dict[int, tuple[str, str]] = {}  # per number: the dot's radius, its title's end
     parts, drawn = [], 0
-    # Biggest first, so that small dots stay visible on top of them.
-    for row in sorted(communes, key=lambda r: -r.count):
-        places = _dot_places(row.code)
+    # Biggest first (the order of `top`), so that small dots stay visible on top of them.
+    for (code, count, _name), name in zip(top, names.split(_NAMES_JOINER), strict=True):
+        places = _dot_places(code)
         if not places:
             continue
         drawn += 1
-        radius = radii.get(row.count)
-        if radius is None:
-            radius = radii[row.count] = dot_radius(row.count, maximum)
-        link = f'<a href="{escape(row.url)}" tabindex="-1" aria-hidden="true"><circle '
-        rest = (
-            f' r="{radius}"><title>{escape(row.name)} : {_plural(row.count)}</title></circle></a>'
-        )
-        parts += [f"{link}{place}{rest}" for place in places]
+        ending = endings.get(count)
+        if ending is None:
+            ending = endings[count] = (
+                f' r="{dot_radius(count, maximum)}"><title>',
+                f" : {_plural(count)}</title></circle></a>",
+            )
+        link = f'<a href="{urls.escaped("commune", code)}" tabindex="-1" aria-hidden="true">'
+        for place in places:
+            parts.append(f"{link}<circle {place}{ending[0]}{name}{ending[1]}")
     return "".join(parts), drawn
+
+
+_NAMES_JOINER = "\x1f"  # never in a name, left alone by escape()
 
 
 def _with_dots(svg: str, dots: str) -> SafeString:
@@ -284,8 +312,10 @@ class MapCounts:
     total: int  # matching initiatives
     by_region: dict[str, int]
     by_departement: dict[str, int]
-    # The MAX_DOTS communes with the most, most first: code, number, name, département code.
-    top_communes: list[tuple[str, int, str, str]]
+    # The MAX_DOTS communes with the most, most first: code, number, name; the département
+    # codes of the first COMMUNES_LISTED (the table shows them).
+    top_communes: list[tuple[str, int, str]]
+    listed_departements: list[str]
     commune_total: int  # communes where any acts
 
 
@@ -298,18 +328,21 @@ def index_counts(
     # One query: the options' bitmaps and the communes' pairs.
     rows = facet_index.rows(browse.index_facets(filters, ("region", "dep", "communes")))
     communes = facet_index.decode_communes(rows.pop(facet_index.COMMUNES, None))
-    bitmaps = {key: facet_index.from_bytes(raw) for key, raw in rows.items()}
-    selection = browse.index_selection(filters, choices, bitmaps)
-    matched = selection.among()
+    table = facet_index.BitmapTable(rows)
+    matched = browse.index_selection(filters, choices, table).among()
+    areas = [
+        (key.split(":", 1), number)
+        for key, number in table.position.items()
+        if key.startswith(("region:", "dep:"))
+    ]
+    totals = table.counts(matched, [number for _key, number in areas]).tolist()
     by_area: dict[str, dict[str, int]] = {"region": {}, "dep": {}}
-    for key, bits in selection.bitmaps.items():
-        facet, _, code = key.partition(":")
-        if facet in by_area:
-            total = (matched & bits).bit_count()
-            if total:
-                by_area[facet][code] = total
-    top, commune_total = communes.ranked(matched, MAX_DOTS)
-    return MapCounts(matched.bit_count(), by_area["region"], by_area["dep"], top, commune_total)
+    for ((facet, code), _number), total in zip(areas, totals, strict=True):
+        if total:
+            by_area[facet][code] = total
+    top, departements, commune_total = communes.ranked(matched, MAX_DOTS, COMMUNES_LISTED)
+    total = int(np.bitwise_count(matched).sum())
+    return MapCounts(total, by_area["region"], by_area["dep"], top, departements, commune_total)
 
 
 def initiative_map(
@@ -323,7 +356,11 @@ def initiative_map(
     areas = _area_rows()
     regions = _areas(urls, counts.by_region, counts.by_departement, areas)
     departements = {code: name for kind, code, name, _region in areas if kind == "departement"}
-    communes = _communes(urls, counts.top_communes, departements)
+    communes = _communes(
+        urls,
+        counts.top_communes[:COMMUNES_LISTED],
+        [departements.get(code, "") for code in counts.listed_departements],
+    )
     maximum = max(counts.by_departement.values(), default=0)
     svg = france.france_map_svg(
         departements=[
@@ -349,18 +386,22 @@ def initiative_map(
         ),
         id_prefix="carte-initiatives",
     )
-    dots, drawn = _dots(communes)
+    dots, drawn = _dots(urls, counts.top_communes)
+    legend = [(colour, _legend_label(label)) for colour, label in france.legend_steps(maximum)]
+    dots_legend = dot_legend(communes[0].count) if drawn else []
     return InitiativeMap(
         svg=_with_dots(svg, dots),
-        legend=[(colour, _legend_label(label)) for colour, label in france.legend_steps(maximum)],
-        dot_legend=dot_legend(max((row.count for row in communes), default=0)) if drawn else [],
+        legend=legend,
+        dot_legend=dots_legend,
         regions=regions,
-        communes=communes[:COMMUNES_LISTED],
+        communes=communes,
         commune_total=counts.commune_total,
         dots=drawn,
         total=counts.total,
         regions_html=_regions_html(regions),
-        communes_html=_communes_html(communes[:COMMUNES_LISTED]),
+        communes_html=_communes_html(communes),
+        legend_html=_legend_html(legend),
+        dot_legend_html=_dot_legend_html(dots_legend),
     )
 
 
@@ -402,3 +443,26 @@ def _communes_html(communes: list[CommuneRow]) -> SafeString:
             for commune in communes
         )
     )
+
+
+def _legend_html(legend: list[tuple[str, str]]) -> SafeString:
+    return mark_safe(  # escaped parts
+        "".join(
+            f'<li><span class="map-legend__swatch" style="background: {escape(colour)}" '
+            f'aria-hidden="true"></span>{escape(label)} dans le département</li>'
+            for colour, label in legend
+        )
+    )
+
+
+def _dot_legend_html(legend: list[tuple[float, str]]) -> SafeString:
+    parts = []
+    for diameter, label in legend:
+        size = floatformat(diameter, 0)  # digits, as the template's filter wrote them
+        parts.append(
+            f'<li><svg aria-hidden="true" focusable="false" width="{size}" height="{size}" '
+            f'viewBox="0 0 {size} {size}" style="vertical-align: middle; margin-right: .4em">'
+            f'<circle cx="50%" cy="50%" r="49%" fill="{DOT_FILL}"/></svg>{escape(label)} dans '
+            "la commune</li>"
+        )
+    return mark_safe("".join(parts))  # escaped parts

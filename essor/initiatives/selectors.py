@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from essor.core.paths import path_of, slug_path
 from essor.core.roles import Role, has_role
 from essor.core.text import group_thousands
 from essor.initiatives.levers import LEVER_LABELS, LEVER_OF_TOOL, LEVERS, TOOL_LABELS
@@ -242,9 +243,8 @@ def _lever_groups(uses: list[tuple[str, str]]) -> list[LeverGroup]:
 def _address_of_slug(name: str) -> Callable[[str], str]:
     """`reverse()` once for many slugs of a page (it costs as much as building a whole line):
     a slug needs no quoting, so the address of one gives the others."""
-    marker = "0slug0"
-    before, _marker, after = reverse(name, args=[marker]).partition(marker)
-    return lambda slug: f"{before}{slug}{after}" if slug else ""
+    address = slug_path(name)
+    return lambda slug: address(slug) if slug else ""
 
 
 def _involvement_rows(lines: Lines) -> tuple[list[dict], list[LeverGroup]]:
@@ -370,7 +370,7 @@ def _involvement_html(involved: dict) -> str:
 
 def _html_parts(display: dict) -> dict[str, SafeString]:
     """The lines of the page as HTML, each value escaped: the template places them."""
-    browse = reverse("initiatives:list")
+    browse = path_of("initiatives:list")
     parts = {
         "places_html": "".join(
             f"<li>{_link(place['url'], place['name'])}"
@@ -514,17 +514,21 @@ def _similar_sql(likeness: Likeness, theme_bits: dict, lever_bits: dict) -> tupl
             f"(SELECT SUM(CASE line.theme_id {cases} ELSE 0 END)"  # noqa: S608 (no input)
             " FROM initiatives_initiative_themes line WHERE line.initiative_id = candidate.id)"
         )
-    levers = " + ".join(
-        "CASE WHEN EXISTS (SELECT 1 FROM initiatives_leveruse line WHERE"  # noqa: S608
-        f" line.initiative_id = candidate.id AND line.lever = %s) THEN {bit:d} ELSE 0 END"
-        for bit in lever_bits.values()
-    )
+    levers = "0"
+    if lever_bits:
+        # Each lever is its own bit: the sum of the distinct bits is their union. One walk
+        # of the candidate's levers rather than a probe per lever compared.
+        cases = " ".join(f"WHEN %s THEN {bit:d}" for bit in lever_bits.values())
+        levers = (
+            f"(SELECT COALESCE(SUM(DISTINCT CASE line.lever {cases} ELSE 0 END), 0)"  # noqa: S608
+            " FROM initiatives_leveruse line WHERE line.initiative_id = candidate.id)"
+        )
     regions = sorted(likeness.regions) or [None]  # NULL: no région matches
     within = ", ".join(["%s"] * len(regions))
     pool, pool_params = _pool_sql(likeness, list(theme_bits) or list(lever_bits))
     sql = (
         "SELECT candidate.id, candidate.name, candidate.slug, candidate.summary,"  # noqa: S608
-        f" {themes}, {levers or '0'},"
+        f" {themes}, {levers},"
         " CASE WHEN candidate.legal_form = %s THEN 1 ELSE 0 END,"
         " CASE WHEN EXISTS (SELECT 1 FROM initiatives_initiativeplace place"
         " INNER JOIN territories_territory territory ON territory.id = place.territory_id"

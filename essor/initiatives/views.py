@@ -7,10 +7,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from essor.core.caching import cache_public_page, remember
+from essor.core.paths import path_of
 from essor.core.roles import Role, has_role
 from essor.initiatives import browse, maps, selectors
 from essor.initiatives.moderation import may_propose_change
@@ -22,6 +22,11 @@ def _sort_links(filters: browse.BrowseFilters) -> list[dict]:
         {"label": label, "url": replace(filters, sort=key).url(), "current": key == filters.sort}
         for key, (label, _order) in browse.SORTS.items()
     ]
+
+
+def _paths() -> dict[str, str]:
+    """The module's addresses the list and the map link to (reversed once per process)."""
+    return {name: path_of(f"initiatives:{name}") for name in ("list", "map", "sheets", "propose")}
 
 
 def _fragment(key: str, template: str, context: Callable[[], dict]) -> SafeString:
@@ -41,12 +46,16 @@ def initiative_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
     page = Paginator(range(summary.count), browse.PAGE_SIZE).get_page(request.GET.get("page"))
     start = (page.number - 1) * browse.PAGE_SIZE
     lines = browse.page_lines(filters, summary, start, start + browse.PAGE_SIZE)
+    paths = _paths()
+    problems = form.problems()
     return render(
         request,
         "initiatives/initiative_list.html",
         {
             "form": form,
-            "problems": form.problems(),
+            "problems": problems,
+            "problems_html": browse.problems_html(problems),
+            "paths": paths,
             "filters": filters,
             "page": page,
             "summary": summary,
@@ -56,8 +65,9 @@ def initiative_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
             # Built in Python: a template include per option or line cost more than the counts.
             "facets_html": browse.facets_html(summary),
             "lines_html": browse.lines_html(lines),
+            "active_html": browse.active_html(summary.active, paths["list"]),
             "sorts": _sort_links(filters),
-            "map_url": filters.url(reverse("initiatives:map")),
+            "map_url": filters.url(paths["map"]),
         },
     )
 
@@ -67,15 +77,21 @@ def initiative_map(request: HttpRequest, **kwargs: object) -> HttpResponse:
     # The facets' options are read only for those selected (the map shows no facet).
     form = browse.BrowseForm(request.GET or None)
     filters = form.filters()
+    paths = _paths()
+    problems = form.problems()
+    active = browse.active_filters(filters, paths["map"])
     return render(
         request,
         "initiatives/initiative_map.html",
         {
             "form": form,
-            "problems": form.problems(),
+            "problems": problems,
+            "problems_html": browse.problems_html(problems),
+            "paths": paths,
             "filters": filters,
             "drawn": maps.initiative_map(filters),
-            "active": browse.active_filters(filters, reverse("initiatives:map")),
+            "active": active,
+            "active_html": browse.active_html(active, paths["map"]),
             "attribution": map_attribution(),
             "positions_attribution": maps.positions_attribution(),
             "list_url": filters.url(),

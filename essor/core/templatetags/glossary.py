@@ -94,6 +94,8 @@ def _letters(spelling: str) -> str:
 
 def _explained(text: str, matcher: _Matcher, seen: set[str]) -> str:
     """`text` (escaped HTML text) with the first use of each acronym in an <abbr>."""
+    if not matcher.pattern.search(text):  # most pieces hold none: spare the address split
+        return text
 
     def wrap(match: re.Match) -> str:
         acronym, title = matcher.titles[match.group(1)]
@@ -129,7 +131,8 @@ def glossary_abbr_html(markup: object) -> SafeString:
     not marked safe is escaped first)."""
     markup = conditional_escape(markup if markup is not None else "")
     matcher = _matcher()
-    if matcher.pattern is None:
+    # Most markup holds no acronym at all: one scan then spares the walk through its tags.
+    if matcher.pattern is None or not matcher.pattern.search(markup):
         return markup
     seen: set[str] = set()
     untouched = 0  # how deep inside elements whose text is left alone

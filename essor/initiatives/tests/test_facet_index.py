@@ -112,9 +112,21 @@ def test_index_counts_are_the_sql_counts(synthetic):
         }
         by_commune = maps.commune_counts(among)
         assert counts.commune_total == len(by_commune)
-        assert [(code, n) for code, n, _name, _dep in counts.top_communes] == sorted(
+        assert [(code, n) for code, n, _name in counts.top_communes] == sorted(
             by_commune.items(), key=lambda item: (-item[1], item[0])
         )[: maps.MAX_DOTS]
+        # Their names, and the départements of those the table lists, from the referential.
+        referential = {
+            code: (name, departement or "")
+            for code, name, departement in Territory.objects.filter(
+                kind="commune", code__in=[code for code, _n, _name in counts.top_communes]
+            ).values_list("code", "name", "departement__code")
+        }
+        assert [(code, name) for code, _n, name in counts.top_communes] == [
+            (code, referential[code][0]) for code, _n, _name in counts.top_communes
+        ]
+        listed = counts.top_communes[: maps.COMMUNES_LISTED]
+        assert counts.listed_departements == [referential[code][1] for code, _n, _name in listed]
 
 
 def test_unpublished_initiatives_are_never_counted_nor_listed(client, synthetic):
@@ -259,3 +271,61 @@ def test_a_referential_import_rebuilds_the_index():
     referential_import(force=True)
     assert_index_is_fresh()
     assert stored_index()[0][facet_index.ALL].bit_count() == 1
+
+
+def test_bitmap_table_counts_as_python_ints_do():
+    rng = random.Random(7)
+    bitmaps = {f"theme:{n}": rng.getrandbits(rng.randint(0, 300)) for n in range(12)}
+    table = facet_index.BitmapTable(
+        {key: facet_index.to_bytes(bits) for key, bits in bitmaps.items()}
+    )
+    for _draw in range(20):
+        among = rng.getrandbits(rng.randint(1, 400))
+        keys = rng.sample(sorted(bitmaps), 3)
+        words = table.words_of(among)
+        assert facet_index.as_int(words) == among & (2 ** (table.width * 8) - 1)
+        numbers = [table.position[key] for key in keys]
+        assert table.counts(words, numbers).tolist() == [
+            (among & bitmaps[key]).bit_count() for key in keys
+        ]
+        any_of = bitmaps[keys[0]] | bitmaps[keys[1]]
+        assert facet_index.as_int(table.any_of([*keys[:2], "theme:absent"])) == any_of
+    assert not table.words("theme:absent").any()
+
+
+def test_map_areas_read_on_the_cursor_are_the_referential_rows():
+    expected = list(
+        Territory.objects.filter(kind__in=("region", "departement"), is_current=True)
+        .order_by("code", "kind")
+        .values_list("kind", "code", "name", "region__code")
+    )
+    assert sorted(maps._area_rows(), key=lambda row: (row[1], row[0])) == expected
+
+
+def test_map_dots_and_tables_escape_commune_names(client):
+    auch = commune("32013")
+    auch.name = "Auch <b>\"l'&"
+    auch.save()
+    initiative_make("Covoiturage rural", places=(auch,))
+    facet_index.rebuild()  # the commune's name is kept in the index
+    drawn = client.get(reverse("initiatives:map")).context["drawn"]
+    escaped = "Auch &lt;b&gt;&quot;l&#x27;&amp;"
+    assert "<b>" not in drawn.svg and f"<title>{escaped} : 1 initiative</title>" in drawn.svg
+    assert f">{escaped}</a>" in drawn.communes_html
+
+
+def test_filters_problems_and_legends_written_in_python_are_escaped():
+    active = [browse.ActiveFilter(label='Thème : <b>"vélo"', remove_url="/i/?a=1&b=<2>")]
+    html = browse.active_html(active, '/i/?"')
+    assert "<b>" not in html and "Thème : &lt;b&gt;&quot;vélo&quot; <span" in html
+    assert 'href="/i/?a=1&amp;b=&lt;2&gt;"' in html and 'href="/i/?&quot;"' in html
+    problems = browse.problems_html(["Thème : valeur inconnue « <script> », ignorée."])
+    assert (
+        "<script>" not in problems and "<li>Thème : valeur inconnue « &lt;script&gt; »" in problems
+    )
+    assert browse.active_html([], "/") == "" and browse.problems_html([]) == ""
+    legend = maps._legend_html([('#fff"<', "1 <b>")])
+    assert 'background: #fff&quot;&lt;"' in legend and "1 &lt;b&gt; dans le département" in legend
+    dots = maps._dot_legend_html([(5.0, "1 <b>"), (17.6, "9 initiatives")])
+    assert 'width="5" height="5" viewBox="0 0 5 5"' in dots and 'width="18"' in dots
+    assert "1 &lt;b&gt; dans la commune" in dots
