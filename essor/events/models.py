@@ -13,8 +13,10 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -24,6 +26,7 @@ from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, Rev
 
 from essor.core.editorial import Audience, PublishedQuerySet
 from essor.core.models import Theme
+from essor.events import year_counts
 from essor.initiatives.models import Initiative, PracticeSheet
 from essor.library.models import Publication
 from essor.members.models import Authority, Organisation, Person
@@ -218,7 +221,12 @@ class Event(
         indexes = [
             models.Index(fields=["live", "starts_at"], name="event_live_start"),
             # The agenda's "upcoming" filter is on the end (an event under way is upcoming).
-            models.Index(fields=["live", "ends_at"], name="event_live_end"),
+            # With what the agenda's counts, page and the past years' subtraction read, so they
+            # read the index alone.
+            models.Index(
+                fields=["live", "ends_at", "kind", "starts_at", "start_year", "participant_count"],
+                name="event_live_end_read",
+            ),
             # Past events by year (count and participants) read from the index alone.
             models.Index(
                 fields=["live", "start_year", "ends_at", "participant_count"],
@@ -252,7 +260,12 @@ class Event(
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "starts_at" in update_fields:
             kwargs["update_fields"] = {*update_fields, "start_year"}
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            # The totals per year move with the row as stored, before and after (a save of
+            # some fields keeps the others as they are in the database).
+            before = year_counts.stored(self.pk)
+            super().save(*args, **kwargs)
+            year_counts.move(before, year_counts.stored(self.pk))
 
     def with_content_json(self, content: dict) -> "Event":
         obj = super().with_content_json(content)
@@ -281,6 +294,30 @@ class Event(
     @property
     def members_only(self) -> bool:
         return self.audience == Audience.MEMBERS
+
+
+@receiver(pre_delete, sender=Event)
+def _event_deleted(sender: type, instance: Event, **kwargs: object) -> None:
+    """A deleted event leaves the totals per year (in the deletion's transaction)."""
+    year_counts.move(year_counts.stored(instance.pk), None)
+
+
+class EventYear(models.Model):
+    """Published events and participants counted per local year of the start, the upcoming
+    ones included: see year_counts.py, which keeps it."""
+
+    year = models.PositiveSmallIntegerField("année", primary_key=True)
+    # Signed, without the positive check: totals off after a bulk write (until the rebuild)
+    # must not make the next save of an event fail.
+    events = models.IntegerField("événements", default=0)
+    participants = models.BigIntegerField("participants comptés", default=0)
+
+    class Meta:
+        verbose_name = "année d'événements"
+        verbose_name_plural = "années d'événements"
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class OrganiserRole(models.TextChoices):

@@ -8,6 +8,7 @@ the public page from plain rows (`programme_read`), into the same objects.
 """
 
 import datetime
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -15,6 +16,7 @@ from itertools import groupby
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from essor.events import page_reads
 from essor.events.models import (
     ContributionRole,
     Event,
@@ -22,7 +24,6 @@ from essor.events.models import (
     OutputKind,
     SessionContribution,
     SessionFormat,
-    SessionOutput,
 )
 from essor.members.models import Person, Position
 
@@ -99,8 +100,17 @@ class ProgrammeDay:
         return [(site, list(items)) for site, items in groupby(ordered, key=lambda s: s.site)]
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _fold(text: str) -> str:
+    """Case and accents dropped: the speakers' sort key."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Only the non-ASCII characters can be combining: when they all are (the accents of
+    # French names), one substitution drops them, rather than a test per character.
+    others = _NON_ASCII.findall(decomposed)
+    if all(unicodedata.combining(char) for char in others):
+        return _NON_ASCII.sub("", decomposed) if others else decomposed
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -281,20 +291,8 @@ def programme_of(event: Event) -> Programme:
     return Programme(event_programme(event), event_speakers(event), people)
 
 
-def _positions(person_ids: set[int]) -> dict[int, list[PositionRow]]:
-    rows = (
-        Position.objects.filter(person_id__in=person_ids)
-        .order_by("-start_date", "title", "pk")
-        .values_list(
-            "person_id",
-            "title",
-            "start_date",
-            "end_date",
-            "authority__name",
-            "organisation__name",
-            "organisation__acronym",
-        )
-    )
+def _positions(rows: list[tuple]) -> dict[int, list[PositionRow]]:
+    """Each person's positions from page_reads.untitled_positions rows, latest first."""
     found: dict[int, list[PositionRow]] = {}
     for person_id, title, start, end, authority, organisation, acronym in rows:
         body = authority if authority is not None else organisation
@@ -305,49 +303,14 @@ def _positions(person_ids: set[int]) -> dict[int, list[PositionRow]]:
 
 
 def programme_read(event: Event) -> Programme:
-    """The programme of a saved event read as rows: four queries (three when no contribution
-    lacks its title), whatever its size."""
+    """The programme of a saved event read as rows: four queries (two without sessions,
+    three when every contribution has its title), whatever its size."""
     event_day = _event_day(event)
-    sessions = list(
-        EventSession.objects.filter(event_id=event.pk)
-        .order_by("sort_order", "pk")
-        .values_list(
-            "pk",
-            "title",
-            "format",
-            "summary",
-            "sort_order",
-            "day",
-            "start_time",
-            "end_time",
-            "site",
-            "questions",
-        )
-    )
-    contributions = list(
-        SessionContribution.objects.filter(session__event_id=event.pk)
-        .order_by("sort_order", "pk")
-        .values_list(
-            "session_id",
-            "role",
-            "person_id",
-            "position_title",
-            "person__first_name",
-            "person__last_name",
-            "person__slug",
-            "person__email",
-            "person__phone",
-        )
-    )
-    untitled = {row[2] for row in contributions if not row[3]}
-    positions = _positions(untitled) if untitled else {}
-    outputs = (
-        SessionOutput.objects.filter(session__event_id=event.pk)
-        .order_by("sort_order", "pk")
-        .values_list("session_id", "kind", "text", "attributed_to")
-        if sessions
-        else ()
-    )
+    sessions = page_reads.sessions(event.pk)
+    contributions = page_reads.contributions(event.pk) if sessions else []
+    untitled = any(not row[3] for row in contributions)
+    positions = _positions(page_reads.untitled_positions(event.pk)) if untitled else {}
+    outputs = page_reads.outputs(event.pk) if sessions else ()
     by_session: dict[int, list[tuple]] = {}
     for row in contributions:
         by_session.setdefault(row[0], []).append(row)

@@ -12,6 +12,7 @@ from wagtail import hooks
 from essor.core.agenda import AGENDA_SOURCES_HOOK, AgendaItem, AgendaOrigin
 from essor.core.caching import remember
 from essor.core.navigation import AUTHORITY_RELATED_HOOK, HOME_FIGURES_HOOK
+from essor.core.paths import slug_path
 from essor.core.search_sources import SEARCH_SOURCES_HOOK, SearchSource
 from essor.events import selectors
 from essor.events.models import Event, EventOrganiser
@@ -50,13 +51,11 @@ def authority_events(authority: Authority) -> dict | None:
     if not rows:
         return None
     kinds = dict(selectors.EventKind.choices)
-    head, _mark, tail = selectors.reverse("events:detail", args=["slug-mark"]).partition(
-        "slug-mark"
-    )
+    event_url = slug_path("events:detail")
     items = [
         {
             "label": row["title"],
-            "url": f"{head}{row['slug']}{tail}",
+            "url": event_url(row["slug"]),
             "meta": f"{kinds.get(row['kind'], '')}, "
             f"{selectors.french_date(timezone.localtime(row['starts_at']).date())}"
             + (" — annulé" if row["cancelled_at"] else ""),

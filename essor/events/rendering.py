@@ -4,13 +4,29 @@ included once per item: a page of past events prints fifty cards, a programme tw
 sessions and fifty people, and the template engine's cost per node is what the page paid for.
 Every text from the database goes through `escape`."""
 
+import re
+from collections.abc import Callable, Iterable
+from html import escape as _html_escape
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from django.utils.html import escape, linebreaks
+from django.conf import settings
+from django.utils.formats import localize
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:  # selectors imports this module
     from essor.events.selectors import EventCard
+
+
+_SPECIAL = re.compile("[&<>\"']")
+
+
+def escape(text: object) -> str:
+    """What django.utils.html.escape gives, without its check for lazy strings on every call
+    (a programme escapes five hundred texts, most with nothing to escape)."""
+    text = str(text)
+    return _html_escape(text) if _SPECIAL.search(text) else text
 
 
 def _plural(count: int) -> str:
@@ -75,7 +91,8 @@ def cards_html(cards: "list[EventCard]", level: int = 3) -> SafeString:
 
 
 def person_html(person: dict) -> str:
-    """A speaker or moderator: a row of selectors._speaker_rows."""
+    """A speaker or moderator: a row of selectors._speaker_rows, which keeps it as the row's
+    `html` for the writers below."""
     name = escape(person["name"])
     text = f'<a href="{escape(person["url"])}">{name}</a>' if person["url"] else name
     if person["title"]:
@@ -93,14 +110,14 @@ def person_html(person: dict) -> str:
 
 def people_html(people: list[dict]) -> SafeString:
     """The items of the speakers' list."""
-    items = (f"\n    <li>{person_html(person)}</li>" for person in people)
+    items = (f"\n    <li>{person['html']}</li>" for person in people)
     return mark_safe("".join(items))  # escaped by person_html
 
 
 def _session_people(entry: dict) -> str:
     parts = []
     if entry["moderators"]:
-        items = "".join(f"<li>{person_html(person)}</li>" for person in entry["moderators"])
+        items = "".join(f"<li>{person['html']}</li>" for person in entry["moderators"])
         parts.append(
             '\n    <p class="programme-session__label">Animation :</p>\n'
             f'    <ul class="event-people">{items}</ul>'
@@ -109,7 +126,7 @@ def _session_people(entry: dict) -> str:
     if speakers:
         label = "Intervenant·es" if len(speakers) > 1 else "Intervention"
         items = "".join(
-            f"<li>{person_html(person)}"
+            f"<li>{person['html']}"
             + (
                 ""
                 if person["plain_speaker"]
@@ -184,3 +201,110 @@ def session_html(entry: dict, level: int) -> str:
 def sessions_html(entries: list[dict], level: int) -> SafeString:
     """The items of a site's (or a day's) list of sessions."""
     return mark_safe("".join(session_html(entry, level) for entry in entries))  # escaped
+
+
+# --- the lists of an event's page ------------------------------------------------------------
+
+
+def _link(url: str, label: str) -> str:
+    label = escape(label)
+    return f'<a href="{escape(url)}">{label}</a>' if url else label
+
+
+def link_items_html(items: Iterable[tuple[str, str, str]]) -> SafeString:
+    """The items of a list of links, from (address, label, note): the label alone without an
+    address, the note (an organiser's role) after it in brackets when there is one."""
+    return mark_safe(  # escaped by _link and escape
+        "".join(
+            f"<li>{_link(url, label)}"
+            + (f' <span class="meta">({escape(note)})</span>' if note else "")
+            + "</li>"
+            for url, label, note in items
+        )
+    )
+
+
+def theme_links_html(themes: list[dict], agenda_url: str) -> SafeString:
+    """The event's themes, each a link to the agenda filtered on it, separated by commas."""
+    return mark_safe(  # escaped
+        ", ".join(
+            f'<a href="{escape(agenda_url)}?theme={escape(quote(theme["slug"], safe="/"))}">'
+            f"{escape(theme['name'])}</a>"
+            for theme in themes
+        )
+    )
+
+
+def site_items_html(places: list) -> SafeString:
+    """The sites of an event held in several places (selectors.Place)."""
+    items = []
+    for place in places:
+        line = f" : {escape(place.line)}" if place.line else ""
+        count = place.participant_count
+        if count:
+            line += f' <span class="meta">({_integer(count)} participant{_plural(count)})</span>'
+        items.append(f"<li><strong>{escape(place.name)}</strong>{line}</li>")
+    return mark_safe("".join(items))  # escaped above
+
+
+def programme_html(days: list[dict]) -> SafeString:
+    """The programme's days, each with its sessions under their site's heading when the day
+    has one (`days` as selectors._programme_days makes them, the sessions already written)."""
+    parts = []
+    for day_number, day in enumerate(days, 1):
+        label = day["label"][:1].upper() + day["label"][1:]
+        parts.append(
+            f'\n  <section class="programme-day" aria-labelledby="jour-{day_number}">'
+            f'\n    <h3 id="jour-{day_number}">{escape(label)}</h3>'
+        )
+        several = len(day["sites"]) > 1
+        for site_number, site in enumerate(day["sites"], 1):
+            sessions = f'<ol class="programme-sessions">{site["html"]}</ol>'
+            if not (site["name"] or several):
+                parts.append(f"\n    {sessions}")
+                continue
+            anchor = f"jour-{day_number}-site-{site_number}"
+            heading = f"Site : {escape(site['name'])}" if site["name"] else "Tous les sites"
+            parts.append(
+                f'\n    <section class="programme-site" aria-labelledby="{anchor}">'
+                f'\n      <h4 id="{anchor}">{heading}</h4>\n      {sessions}\n    </section>'
+            )
+        parts.append("\n  </section>")
+    return mark_safe("".join(parts))  # escaped above, the sessions by session_html
+
+
+# --- the lists' navigation -------------------------------------------------------------------
+
+
+def _integer(value: int) -> str:
+    """An integer as a template prints it: localize() gives str() unless thousands are
+    grouped (USE_THOUSAND_SEPARATOR), at a tenth of the cost."""
+    return localize(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
+
+
+def kind_links_html(links: list[dict]) -> SafeString:
+    """The agenda's types, each a link with its number of events (views._kind_links)."""
+    return mark_safe(  # escaped
+        "".join(
+            f'<li><a href="{escape(link["url"])}"'
+            + (' aria-current="true"' if link["current"] else "")
+            + f'>{escape(link["label"])} <span class="event-kinds__count">'
+            f"({_integer(link['count'])})</span></a></li>"
+            for link in links
+        )
+    )
+
+
+def year_rows_html(years: list, year_url: Callable[[int], str]) -> SafeString:
+    """The rows of the past events' table by year (selectors.YearSummary), each year a link
+    made by `year_url`."""
+    return mark_safe(  # escaped
+        "".join(
+            f'<tr><th scope="row"><a href="{escape(year_url(year.year))}">'
+            f"{_integer(year.year)}</a></th>"
+            f'<td class="number">{_integer(year.events)}</td>'
+            f'<td class="number">'
+            f"{escape(year.participants_label) if year.participants else '—'}</td></tr>"
+            for year in years
+        )
+    )

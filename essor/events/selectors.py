@@ -25,19 +25,19 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from essor.core.caching import remember
 from essor.core.forms import QuickSelect
-from essor.core.models import Theme
+from essor.core.paths import address_maker, slug_path
 from essor.core.roles import Role, has_role
 from essor.core.text import fold, group_thousands
-from essor.events import programme, rendering, services
+from essor.events import page_reads, programme, rendering, services
 from essor.events.models import (
     Audience,
     ContributionRole,
@@ -68,10 +68,10 @@ FEW_SEATS = 10  # below, the offer says "limited availability"
 
 def french_date(day: datetime.date, names: "DateNames | None" = None) -> str:
     """datetime.date(2013, 9, 12) → "jeudi 12 septembre 2013"; the first of the month is
-    "1er". `names`: date_names(), when printing many dates."""
+    "1er". `names`: date_names(), read once when printing many dates."""
     # What dateformat's "l j F Y" gives, from the same translated names, without parsing the
     # format on each call: a page of past events prints fifty dates.
-    weekdays, months = names or (WEEKDAYS, MONTHS)
+    weekdays, months = names or date_names()
     number = "1er" if day.day == 1 else str(day.day)
     return f"{weekdays[day.weekday()]} {number} {months[day.month]} {day.year}"
 
@@ -79,12 +79,20 @@ def french_date(day: datetime.date, names: "DateNames | None" = None) -> str:
 DateNames = tuple[dict[int, str], dict[int, str]]
 
 
+# Per language: the names only depend on the translation catalogues, which are code.
+_date_names: dict[str | None, DateNames] = {}
+
+
 def date_names() -> DateNames:
-    """The weekdays and months in the active language, translated once for a page."""
-    return (
-        {number: str(name) for number, name in WEEKDAYS.items()},
-        {number: str(name) for number, name in MONTHS.items()},
-    )
+    """The weekdays and months in the active language, translated once per language."""
+    language = get_language()
+    names = _date_names.get(language)
+    if names is None:
+        names = _date_names[language] = (
+            {number: str(name) for number, name in WEEKDAYS.items()},
+            {number: str(name) for number, name in MONTHS.items()},
+        )
+    return names
 
 
 def french_time(moment: datetime.time) -> str:
@@ -206,9 +214,7 @@ def location_text(event: Event, places: list[Place] | None = None) -> str:
 def _theme_choices() -> list[tuple[str, str]]:
     def compute() -> list[tuple[str, str]]:
         # Each theme looked up in the links by its index, rather than every link read.
-        used = Event.themes.through.objects.filter(theme=OuterRef("pk"), event__live=True)
-        rows = Theme.objects.filter(Exists(used)).order_by().values_list("slug", "name")
-        return sorted(rows, key=lambda row: fold(row[1]))
+        return sorted(page_reads.themes_in_use(), key=lambda row: fold(row[1]))
 
     return [("", "Tous les thèmes"), *remember("events:theme-choices", compute)]
 
@@ -297,6 +303,11 @@ class EventFilters:
             )
         return found
 
+    def sql(self) -> page_reads.Filters:
+        """apply() for the lists read in plain SQL (page_reads)."""
+        started = (year_start(self.year), year_start(self.year + 1)) if self.year else None
+        return page_reads.filters_sql(self.kind, self.theme, self.audience, started)
+
     def cache_key(self) -> str:
         return f"{self.kind}|{self.theme}|{self.audience}|{self.year or ''}"
 
@@ -323,6 +334,37 @@ def past_events(filters: EventFilters, now: datetime.datetime | None = None) -> 
     now = now or timezone.now()
     found = Event.objects.filter(live__in=[True], starts_at__lt=now).past(now)
     return filters.apply(found).order_by("-starts_at", "-pk")
+
+
+class CardRows:
+    """The rows of a list's events, for the paginator: it is told their number (the counts
+    the page shows), and reads the page's rows by slicing, in one query (page_reads.card_rows)."""
+
+    def __init__(self, filters: EventFilters, past: bool, now: datetime.datetime) -> None:
+        self.filters, self.past, self.now = filters.sql(), past, now
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        limit = window.stop - window.start
+        if limit <= 0:
+            return []
+        return page_reads.card_rows(self.now, self.past, self.filters, window.start, limit)
+
+
+def upcoming_rows(filters: EventFilters, now: datetime.datetime | None = None) -> CardRows:
+    """upcoming_events, as rows of the cards."""
+    return CardRows(filters, past=False, now=now or timezone.now())
+
+
+def past_rows(filters: EventFilters, now: datetime.datetime | None = None) -> CardRows:
+    """past_events, as rows of the cards."""
+    return CardRows(filters, past=True, now=now or timezone.now())
+
+
+def upcoming_kind_counts(
+    filters: EventFilters, now: datetime.datetime | None = None
+) -> dict[str, int]:
+    """kind_counts(upcoming_events(filters)), in plain SQL."""
+    return page_reads.kind_counts(now or timezone.now(), filters.sql())
 
 
 # --- agenda cards ----------------------------------------------------------------------------
@@ -437,23 +479,10 @@ def _card_places(rows: list[dict]) -> dict[int, list[Place]]:
     """Each event's places: its sites (one query for the page), else its own place."""
     sites: dict[int, list[Place]] = {}
     with_sites = [row["pk"] for row in rows if row["has_sites"]]
-    found = (
-        EventSite.objects.filter(event_id__in=with_sites)
-        .order_by("sort_order", "pk")
-        .values_list(
-            "event_id",
-            "name",
-            "venue",
-            "address",
-            "commune__name",
-            "commune__postal_codes",
-            "participant_count",
-        )
-    )
-    for event_id, name, venue, address, commune, codes, count in found if with_sites else ():
-        place = Place(
-            name, venue, address, _Commune(commune, codes or []) if commune else None, count
-        )
+    for event_id, name, venue, address, commune, codes, count in (
+        page_reads.sites_of(with_sites) if with_sites else ()
+    ):
+        place = Place(name, venue, address, _Commune(commune, codes) if commune else None, count)
         sites.setdefault(event_id, []).append(place)
     places = {}
     for row in rows:
@@ -529,21 +558,16 @@ def past_years(filters: EventFilters, now: datetime.datetime | None = None) -> l
     """Per year (local time): the number of past events and of participants counted, the
     latest year first."""
     now = now or timezone.now()
-    # Grouped on the stored local year, read with the end and the count from one index
-    # (live, start_year, ends_at, participant_count) when no other filter applies.
-    found = filters.apply(Event.objects.filter(live__in=[True]).past(now))
-    rows = (
-        found.order_by()
-        .values_list("start_year")
-        .annotate(events=Count("pk"), participants=Sum("participant_count"))
-        .order_by("-start_year")
-    )
+    if filters == EventFilters():
+        rows = page_reads.all_year_counts(now)
+    else:
+        rows = page_reads.year_counts(now, filters.sql())
     return [
         YearSummary(
             year=year,
             events=events,
-            participants=participants or 0,
-            participants_label=group_thousands(participants or 0),
+            participants=participants,
+            participants_label=group_thousands(participants),
         )
         for year, events, participants in rows
     ]
@@ -591,10 +615,10 @@ def event_by_slug(slug: str) -> Event | None:
 
 
 def published_event(slug: str) -> Event | None:
-    """A published event's own row and its commune (one query). The slides, shown to members
-    only and rarely given, are read when printed."""
-    found = Event.objects.published().select_related("commune").filter(slug=slug).order_by()
-    return next(iter(found[:1]), None)
+    """A published event's own row, its commune and the places taken (one query, see
+    page_reads.published_event). The slides, shown to members only and rarely given, are read
+    when printed."""
+    return page_reads.published_event(slug)
 
 
 def may_see_members_content(user: object) -> bool:
@@ -634,32 +658,15 @@ def _linked(event: Event) -> dict[str, list[dict]]:
     }
 
 
-def _url_pattern(name: str) -> Callable[[str], str]:
-    """The address of `name` for a slug, reversed once for a list (slugs need no quoting)."""
-    pattern = reverse(name, args=["-slug-"])
-    return lambda slug: pattern.replace("-slug-", slug)
+def _sheet_url() -> Callable[[int, str], str]:
+    return address_maker("initiatives:sheet", 987654321, "slug-mark")
 
 
-def _organiser_rows(event_id: int) -> tuple[list[dict], list[dict]]:
-    """_organisers, read as rows."""
-    authority_url = _url_pattern("members:authority")
+def _organiser_rows(rows: list[tuple]) -> tuple[list[dict], list[dict]]:
+    """_organisers, from page_reads.organisers rows."""
+    authority_url = slug_path("members:authority")
     roles = dict(OrganiserRole.choices)
     organisers, partners = [], []
-    rows = (
-        EventOrganiser.objects.filter(event_id=event_id)
-        .order_by("sort_order", "pk")
-        .values_list(
-            "role",
-            "name",
-            "organisation_id",
-            "organisation__name",
-            "organisation__acronym",
-            "organisation__website",
-            "authority_id",
-            "authority__name",
-            "authority__slug",
-        )
-    )
     for role, name, org_id, org_name, acronym, website, auth_id, auth_name, auth_slug in rows:
         url = ""
         if auth_id is not None and auth_slug:
@@ -676,63 +683,44 @@ def _organiser_rows(event_id: int) -> tuple[list[dict], list[dict]]:
     return organisers, partners
 
 
-def _linked_rows(event_id: int) -> dict[str, list[dict]]:
-    """_linked, read as rows: the published initiatives, sheets and publications only."""
-    initiatives = Initiative.objects.filter(events=event_id, live=True).values_list("name", "slug")
-    sheets = PracticeSheet.objects.filter(events=event_id, live=True).values_list(
-        "number", "title", "slug"
-    )
-    publications = Publication.objects.filter(events=event_id, live=True).values_list(
-        "title", "slug"
-    )
-    authorities = Authority.objects.filter(events=event_id).values_list("name", "slug")
-    initiative_url = _url_pattern("initiatives:detail")
-    publication_url = _url_pattern("library:detail")
-    authority_url = _url_pattern("members:authority")
+def _linked_rows(links: dict[str, list[tuple]]) -> dict[str, list[dict]]:
+    """_linked, from page_reads.links: the published initiatives, sheets and publications
+    only (the query's filter)."""
+    initiative_url = slug_path("initiatives:detail")
+    sheet_url = _sheet_url()
+    publication_url = slug_path("library:detail")
+    authority_url = slug_path("members:authority")
     return {
         "initiatives": [
             {"label": name, "url": initiative_url(slug)}
-            for name, slug in sorted(initiatives, key=lambda row: fold(row[0]))
+            for name, slug, _ in sorted(links["initiative"], key=lambda row: fold(row[0]))
         ],
         "sheets": [
-            {
-                "label": f"Fiche n° {number} — {title}",
-                "url": reverse("initiatives:sheet", args=[number, slug]),
-            }
-            for number, title, slug in sorted(sheets, key=lambda row: row[0])
+            {"label": f"Fiche n° {number} — {title}", "url": sheet_url(number, slug)}
+            for title, slug, number in sorted(links["sheet"], key=lambda row: row[2])
         ],
         "publications": [
-            {"label": title, "url": publication_url(slug)} for title, slug in publications
+            {"label": title, "url": publication_url(slug)}
+            for title, slug, _ in links["publication"]
         ],
         "authorities": [
             {"label": name, "url": authority_url(slug) if slug else ""}
-            for name, slug in sorted(authorities, key=lambda row: fold(row[0]))
+            for name, slug, _ in sorted(links["authority"], key=lambda row: fold(row[0]))
         ],
     }
 
 
 def _place_rows(event: Event) -> list[Place]:
-    """event_places, with the sites read as rows."""
-    sites = (
-        EventSite.objects.filter(event_id=event.pk)
-        .order_by("sort_order", "pk")
-        .values_list(
-            "name",
-            "venue",
-            "address",
-            "commune__name",
-            "commune__postal_codes",
-            "participant_count",
-        )
-    )
+    """event_places, from page_reads.sites and the commune read with the event."""
     places = [
-        Place(name, venue, address, _Commune(commune, codes or []) if commune else None, count)
-        for name, venue, address, commune, codes, count in sites
+        Place(name, venue, address, _Commune(commune, codes) if commune else None, count)
+        for _, name, venue, address, commune, codes, count in page_reads.sites_of([event.pk])
     ]
     if places:
         return places
     if event.venue or event.address or event.commune_id:
-        return [Place("", event.venue, event.address, event.commune)]
+        commune = _Commune(event.commune_name, event.commune_codes) if event.commune_id else None
+        return [Place("", event.venue, event.address, commune)]
     return []
 
 
@@ -745,6 +733,8 @@ class Relations:
     partners: list[dict]
     themes: list[dict]
     linked: dict[str, list[dict]]
+    evaluation: dict | None  # evaluation_results
+    documents: dict[str, str]  # ready_documents
 
 
 def relations_of(event: Event) -> Relations:
@@ -756,21 +746,26 @@ def relations_of(event: Event) -> Relations:
         partners=partners,
         themes=[{"name": t.name, "slug": t.slug} for t in event.themes.all()],
         linked=_linked(event),
+        evaluation=evaluation_results(event),
+        documents=ready_documents(event),
     )
 
 
 def relations_read(event: Event) -> Relations:
-    """The relations of a saved event read as rows, one query each: model instances (with
-    their clusters) for ten authorities and as many links cost the page more than its
-    queries."""
-    organisers, partners = _organiser_rows(event.pk)
-    themes = Theme.objects.filter(events=event.pk).values_list("name", "slug")
+    """The relations of an event read by `published_event`, as rows in plain SQL (four
+    queries, three without answers to the questionnaire): model instances (with their
+    clusters) for ten authorities and as many links, and building a query for each, cost the
+    page more than running them."""
+    organisers, partners = _organiser_rows(page_reads.organisers(event.pk))
+    links = page_reads.links(event.pk)
     return Relations(
         places=_place_rows(event),
         organisers=organisers,
         partners=partners,
-        themes=[{"name": name, "slug": slug} for name, slug in themes],
-        linked=_linked_rows(event.pk),
+        themes=[{"name": name, "slug": slug} for name, slug, _ in links["theme"]],
+        linked=_linked_rows(links),
+        evaluation=_evaluation_read(event.pk),
+        documents=_document_urls(event.slug, {kind for kind, _, _ in links["document"]}),
     )
 
 
@@ -780,20 +775,28 @@ SpeakerRow = Callable[[programme.Speaker], dict]
 def _speaker_rows(people: dict, contacts: bool) -> SpeakerRow:
     """What the page prints of a speaker. The people's address is reversed once, not once per
     speaker (a large programme lists a hundred of them)."""
-    pattern = reverse("members:person", args=["-slug-"])
+    person_url = slug_path("members:person")
+    # A speaker of the thanks list is the one of their first session: made (and written,
+    # `html`) once for both.
+    made: dict[int, dict] = {}
 
     def row(speaker: programme.Speaker) -> dict:
+        found = made.get(id(speaker))
+        if found is not None:
+            return found
         person = people.get(speaker.person_id)
         slug = getattr(person, "slug", "")
-        return {
+        found = made[id(speaker)] = {
             "name": speaker.name,
             "title": speaker.title,
             "role": speaker.role_label,
             "plain_speaker": speaker.role == ContributionRole.SPEAKER,
-            "url": pattern.replace("-slug-", slug) if slug else "",
+            "url": person_url(slug) if slug else "",
             "email": getattr(person, "email", "") if contacts else "",
             "phone": getattr(person, "phone", "") if contacts else "",
         }
+        found["html"] = rendering.person_html(found)
+        return found
 
     return row
 
@@ -838,6 +841,15 @@ def _moment_label(moment: datetime.datetime | None) -> str:
     return f"{day} à {french_time(local.time())}"
 
 
+def _seats_left(event: Event) -> int | None:
+    """Places left on site, from the count read with the event (published_event) when
+    there is one."""
+    if not event.pk or event.capacity is None:
+        return event.capacity
+    taken = getattr(event, "seats_taken", None)
+    return services.seats_left(event) if taken is None else max(event.capacity - taken, 0)
+
+
 def registration_state(
     event: Event, user: object, now: datetime.datetime | None = None
 ) -> dict | None:
@@ -849,7 +861,7 @@ def registration_state(
     refusal = services.registration_refusal(event, now) if event.pk else ""
     if not event.pk:  # the preview of an event not saved yet
         refusal = "Aperçu : les inscriptions s'ouvriront une fois l'événement publié."
-    seats = services.seats_left(event) if event.pk else event.capacity
+    seats = _seats_left(event)
     logged_in = bool(getattr(user, "is_authenticated", False))
     member = services.is_member_user(user)
     members_barrier = event.members_only and not member and not refusal
@@ -876,12 +888,29 @@ def registration_state(
         "member_price": member and bool(event.price),
         "modes": modes,
         "closes_label": _moment_label(event.registration_closes_at),
-        "url": reverse("events:register", args=[event.slug]) if event.slug else "",
+        "url": slug_path("events:register")(event.slug) if event.slug else "",
     }
 
 
 def _score(value: float | None) -> str:
     return f"{value:.1f}".replace(".", ",") if value is not None else ""
+
+
+def _evaluation(
+    figures: tuple[int, float | None, float | None, int], quotes: Callable[[], list[str]]
+) -> dict | None:
+    """The results from (answers, mean satisfaction, mean usefulness, satisfied answers);
+    `quotes` reads the quotes, only when there are answers."""
+    count, satisfaction, usefulness, satisfied = figures
+    if not count:
+        return None
+    return {
+        "count": count,
+        "satisfaction": _score(satisfaction),
+        "usefulness": _score(usefulness),
+        "satisfied_share": round(100 * satisfied / count),
+        "quotes": quotes(),
+    }
 
 
 def evaluation_results(event: Event) -> dict | None:
@@ -896,20 +925,36 @@ def evaluation_results(event: Event) -> dict | None:
         mean_usefulness=Avg("usefulness"),
         satisfied_count=Count("pk", filter=Q(satisfaction__gte=SATISFIED)),
     )
-    if not figures["answer_count"]:
-        return None
-    quotes = list(
-        answers.filter(featured=True, quote_allowed=True)
-        .exclude(comment="")
-        .order_by("created_at", "pk")
-        .values_list("comment", flat=True)
+    return _evaluation(
+        tuple(figures.values()),
+        lambda: list(
+            answers.filter(featured=True, quote_allowed=True)
+            .exclude(comment="")
+            .order_by("created_at", "pk")
+            .values_list("comment", flat=True)
+        ),
     )
+
+
+def _evaluation_read(event_id: int) -> dict | None:
+    """evaluation_results in plain SQL."""
+    return _evaluation(
+        page_reads.evaluation_figures(event_id, SATISFIED),
+        lambda: page_reads.evaluation_quotes(event_id),
+    )
+
+
+_DOCUMENT_ROUTES = {
+    "dossier": ("kit", "events:kit_pdf"),
+    "actes": ("proceedings", "events:proceedings_pdf"),
+}
+
+
+def _document_urls(slug: str, kinds: set[str]) -> dict[str, str]:
     return {
-        "count": figures["answer_count"],
-        "satisfaction": _score(figures["mean_satisfaction"]),
-        "usefulness": _score(figures["mean_usefulness"]),
-        "satisfied_share": round(100 * figures["satisfied_count"] / figures["answer_count"]),
-        "quotes": quotes,
+        _DOCUMENT_ROUTES[kind][0]: slug_path(_DOCUMENT_ROUTES[kind][1])(slug)
+        for kind in kinds
+        if kind in _DOCUMENT_ROUTES
     }
 
 
@@ -923,12 +968,7 @@ def ready_documents(event: Event) -> dict[str, str]:
         .exclude(file="")
         .values_list("kind", flat=True)
     )
-    names = {"dossier": "events:kit_pdf", "actes": "events:proceedings_pdf"}
-    return {
-        "kit" if kind == "dossier" else "proceedings": reverse(names[kind], args=[event.slug])
-        for kind in kinds
-        if kind in names
-    }
+    return _document_urls(event.slug, kinds)
 
 
 def event_display(
@@ -950,6 +990,7 @@ def event_display(
     speaker_row = _speaker_rows(read.people, members_content)
     speakers = [speaker_row(speaker) for speaker in read.speakers]
     places = relations.places
+    days = _programme_days(read.days, speaker_row)
     start = timezone.localtime(event.starts_at) if event.starts_at else None
     return {
         "kind_label": event.get_kind_display(),
@@ -961,10 +1002,26 @@ def event_display(
         "organisers": relations.organisers,
         "partners": relations.partners,
         "themes": relations.themes,
-        "programme": _programme_days(read.days, speaker_row),
+        "programme": days,
+        "programme_html": rendering.programme_html(days),
         "speakers": speakers,
         "speakers_html": rendering.people_html(speakers),
         "linked": relations.linked,
+        # The lists, written by rendering.py.
+        "sites_html": rendering.site_items_html(places) if len(places) > 1 else "",
+        "organisers_html": rendering.link_items_html(
+            (row["url"], row["name"], row["role"].lower()) for row in relations.organisers
+        ),
+        "partners_html": rendering.link_items_html(
+            (row["url"], row["name"], "") for row in relations.partners
+        ),
+        "themes_html": rendering.theme_links_html(
+            relations.themes, address_maker("events:agenda")()
+        ),
+        "linked_html": {
+            kind: rendering.link_items_html((item["url"], item["label"], "") for item in items)
+            for kind, items in relations.linked.items()
+        },
         "members_content": members_content,
         "replay_url": event.replay_url if members_content else "",
         "slides_url": event.slides.url if members_content and event.slides_id else "",
@@ -973,9 +1030,9 @@ def event_display(
             event.participant_count, event.participant_count_is_estimate
         ),
         "registration": registration_state(event, user) if with_registration else None,
-        "evaluation": evaluation_results(event),
-        "documents": ready_documents(event),
-        "ical_url": reverse("events:ical", args=[event.slug]) if event.slug else "",
+        "evaluation": relations.evaluation,
+        "documents": relations.documents,
+        "ical_url": slug_path("events:ical")(event.slug) if event.slug else "",
         "is_past": bool(event.ends_at and event.ends_at < timezone.now()),
         "cancelled_label": _moment_label(event.cancelled_at),
     }
@@ -1024,7 +1081,7 @@ def offer_availability(registration: dict | None) -> str:
 def event_json_ld(event: Event, display: dict, base_url: str) -> dict:
     """The event as schema.org's Event, for search engines and agendas (absolute URLs)."""
     base = base_url.rstrip("/")
-    page_url = base + event.get_absolute_url()
+    page_url = base + slug_path("events:detail")(event.slug)
     places = display["places"]
     locations: list[dict] = [_schema_place(place) for place in places]
     if event.online or not places:
@@ -1060,7 +1117,7 @@ def event_json_ld(event: Event, display: dict, base_url: str) -> dict:
         "price": f"{event.price:.2f}",
         "priceCurrency": "EUR",
         "availability": offer_availability(registration),
-        "url": base + reverse("events:register", args=[event.slug]),
+        "url": base + slug_path("events:register")(event.slug),
     }
     if event.registration_opens_at:
         offer["validFrom"] = timezone.localtime(event.registration_opens_at).isoformat()
@@ -1077,14 +1134,13 @@ def event_json_ld(event: Event, display: dict, base_url: str) -> dict:
     return data
 
 
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
 def json_for_script(data: dict) -> SafeString:
     """JSON safe inside a <script> element: "<", ">" and "&" escaped, so no text of an editor
     or a speaker's name can close the element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # escaped above
+    # Three replacements: str.translate looks every character up in a table.
+    text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return mark_safe(text)  # escaped above
 
 
 # --- other modules ---------------------------------------------------------------------------

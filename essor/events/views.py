@@ -6,11 +6,11 @@ rendered once per kind of reader and kept until the events change (`remember`), 
 the offer's availability are worked out on each request (they depend on the time and the user).
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -57,10 +57,10 @@ def _kind_links(filters: selectors.EventFilters, counts: dict[str, int], base: s
     return links
 
 
-def _page(found: QuerySet[Event], size: int, count: int, number: str | None) -> Page:
-    """A page of `found`, whose number of events the caller already knows (from the counts
+def _page(rows: selectors.CardRows, size: int, count: int, number: str | None) -> Page:
+    """A page of `rows`, whose number of events the caller already knows (from the counts
     the page shows): the paginator does not count them again."""
-    paginator = Paginator(selectors.card_values(found), size)
+    paginator = Paginator(rows, size)
     paginator.count = count  # a cached property: the value it would have computed
     return paginator.get_page(number)
 
@@ -70,10 +70,11 @@ def agenda(request: HttpRequest) -> HttpResponse:
     form = selectors.EventFilterForm(request.GET or None)
     filters = form.filters()
     base = reverse("events:agenda")
-    counts = selectors.kind_counts(selectors.upcoming_events(replace(filters, kind="")))
+    counts = selectors.upcoming_kind_counts(replace(filters, kind=""))
     total = counts.get(filters.kind, 0) if filters.kind else sum(counts.values())
+    kind_links = _kind_links(filters, counts, base)
     page = _page(
-        selectors.upcoming_events(filters), selectors.PAGE_SIZE, total, request.GET.get("page")
+        selectors.upcoming_rows(filters), selectors.PAGE_SIZE, total, request.GET.get("page")
     )
     return render(
         request,
@@ -84,9 +85,23 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "page": page,
             "cards": rendering.cards_html(selectors.event_cards(page.object_list), level=3),
             "count": page.paginator.count,
-            "kind_links": _kind_links(filters, counts, base),
+            "kind_links": kind_links,
+            "kind_links_html": rendering.kind_links_html(kind_links),
         },
     )
+
+
+_YEAR_MARK = "year-mark"
+
+
+def _year_links(query: QueryDict) -> Callable[[int], str]:
+    """For each year, what {% querystring annee=year page=None %} gives: the query with the
+    year chosen and no page. The query string is encoded once, with a mark for the year."""
+    params = query.copy()
+    params["annee"] = _YEAR_MARK
+    params.pop("page", None)
+    head, _mark, tail = f"?{params.urlencode()}".partition(_YEAR_MARK)
+    return lambda year: f"{head}{year}{tail}"
 
 
 @cache_public_page
@@ -99,7 +114,7 @@ def past_events(request: HttpRequest) -> HttpResponse:
     else:
         years = selectors.past_years(filters)
     page = _page(
-        selectors.past_events(filters),
+        selectors.past_rows(filters),
         selectors.PAST_PAGE_SIZE,
         sum(year.events for year in years),
         request.GET.get("page"),
@@ -114,6 +129,7 @@ def past_events(request: HttpRequest) -> HttpResponse:
             "page": page,
             "count": page.paginator.count,
             "years": years,
+            "year_rows_html": rendering.year_rows_html(years, _year_links(request.GET)),
             "groups": [
                 (year, rendering.cards_html(items, level=4))
                 for year, items in selectors.cards_by_year(cards)

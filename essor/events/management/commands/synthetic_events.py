@@ -33,6 +33,7 @@ from essor.core.caching import public_content_changed
 from essor.core.management.synthetic import SyntheticDataCommand
 from essor.core.models import Theme
 from essor.core.services import theme_get_or_create
+from essor.events import year_counts
 from essor.events.models import (
     Audience,
     ContributionRole,
@@ -179,6 +180,7 @@ class Command(SyntheticDataCommand):
             wanted = max(0, count - Event.objects.published().count())
             # Reproducible filler, not a secret.
             made = Generator(random.Random(seed)).run(wanted) if wanted else 0  # noqa: S311
+            year_counts.rebuild()  # bulk_create skips Event.save(), which keeps them
         public_content_changed()
         if removed:
             self.stdout.write(f"{removed} événements synthétiques supprimés.")
