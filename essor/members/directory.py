@@ -1,22 +1,32 @@
 """The directory of member authorities: its filters, as a typed value built from a form, and
-the one query that applies them (never the request's dict expanded into the ORM)."""
+the queries that apply them (never the request's dict expanded into the ORM or the SQL)."""
+
+# ruff: noqa: S608 - the SQL written out here names the models' tables and fixed
+# expressions; values always go as parameters.
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from typing import TypedDict
 
 from django import forms
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from essor.core.caching import kept
 from essor.core.forms import QuickSelect
+from essor.core.paths import slug_path
 from essor.core.text import fold, group_thousands
 from essor.members.models import Authority, AuthorityKind, Membership
-from essor.territories.models import Territory
+from essor.members.selectors import (
+    running_membership_params,
+    running_membership_sql,
+    sql_date,
+    sql_rows,
+)
+from essor.territories.models import Territory, TerritoryKind
 
 # What the directory calls a level, and the referential kinds behind each.
 LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -60,13 +70,16 @@ def territory_lists() -> dict[str, list[tuple[str, str]]]:
     return kept("members:directory:territory-choices", _territory_lists, 3600)
 
 
+_TERRITORY_LISTS_SQL = (
+    f"SELECT kind, code, name FROM {Territory._meta.db_table} "
+    "WHERE kind IN (%s, %s) AND is_current = %s ORDER BY code"
+)
+
+
 def _territory_lists() -> dict[str, list[tuple[str, str]]]:
-    """Both lists in one query: a filter form shows both."""
-    rows = (
-        Territory.objects.filter(kind__in=("region", "departement"), is_current=True)
-        .order_by("code")
-        .values_list("kind", "code", "name")
-    )
+    """Both lists in one query (plain SQL: every filter form reads it): a filter form shows
+    both."""
+    rows = sql_rows(_TERRITORY_LISTS_SQL, [TerritoryKind.REGION, TerritoryKind.DEPARTEMENT, True])
     choices: dict[str, list[tuple[str, str]]] = {"region": [], "departement": []}
     for kind, code, name in rows:
         choices[kind].append((code, f"{name} ({code})" if kind == "departement" else name))
@@ -100,6 +113,28 @@ def _sort_choices() -> list:
     return [(k, label) for k, (label, _) in SORTS.items()]
 
 
+def area_choices() -> tuple[list, list]:
+    """The région and département choices of the filter form (one read for both lists)."""
+    territories = territory_lists()
+    return (
+        _blank("Toutes les régions", territories["region"]),
+        _blank("Tous les départements", territories["departement"]),
+    )
+
+
+def filter_choices() -> dict[str, list]:
+    """Each select of the filter form, by field name: its choices."""
+    regions, departements = area_choices()
+    return {
+        "niveau": _level_choices(),
+        "region": regions,
+        "departement": departements,
+        "population": _population_choices(),
+        "adhesion": _joined_year_choices(),
+        "tri": _sort_choices(),
+    }
+
+
 def _select(label: str, choices: object) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=choices, widget=QuickSelect)
 
@@ -127,25 +162,27 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        territories = territory_lists()  # one read for both lists
-        self.fields["region"].choices = _blank("Toutes les régions", territories["region"])
-        self.fields["departement"].choices = _blank(
-            "Tous les départements", territories["departement"]
-        )
+        self.fields["region"].choices, self.fields["departement"].choices = area_choices()
 
     def filters(self) -> "DirectoryFilters":
         """The valid filters; an invalid one is dropped (the form shows why)."""
         data = self.cleaned_data if self.is_bound else {}
-        valid = {name: value for name, value in data.items() if name not in self.errors}
-        return DirectoryFilters(
-            text=(valid.get("q") or "").strip(),
-            level=valid.get("niveau") or "",
-            region=valid.get("region") or "",
-            departement=valid.get("departement") or "",
-            population=valid.get("population") or "",
-            joined_year=valid.get("adhesion"),
-            sort=valid.get("tri") or "nom",
+        return filters_from(
+            {name: value for name, value in data.items() if name not in self.errors}
         )
+
+
+def filters_from(cleaned: dict) -> "DirectoryFilters":
+    """The filters of the form's cleaned values (by field name; any may be missing)."""
+    return DirectoryFilters(
+        text=(cleaned.get("q") or "").strip(),
+        level=cleaned.get("niveau") or "",
+        region=cleaned.get("region") or "",
+        departement=cleaned.get("departement") or "",
+        population=cleaned.get("population") or "",
+        joined_year=cleaned.get("adhesion"),
+        sort=cleaned.get("tri") or "nom",
+    )
 
 
 @dataclass(frozen=True)
@@ -230,56 +267,147 @@ class DirectoryLine(TypedDict):
     joined_year: str
 
 
-_LINE_FIELDS = (
-    "name",
-    "slug",
-    "kind",
-    "first_joined",
-    "territory__kind",
-    "territory__population",
-    "territory__departement__name",
-    "territory__region__name",
-)
+# --- The directory as the page reads it, in plain SQL ----------------------------------------
+# The page is computed on every request: compiling the ORM's count and page queries cost
+# more than running them, and SQLite computed every member's first membership and places
+# before sorting. The SQL below is standard, fixed per kind of filter, and takes the values
+# as parameters. It reads the copies kept on the authority (membership columns, population,
+# région and département codes) rather than a subquery or a join per authority.
+# test_directory.py compares it with directory(), the ORM version (also the CSV export's).
+
+# ORDER BY keys of each sort, as (SQL expression, direction); the id settles ties.
+_SORT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "nom": (("a.search_name", "ASC"),),
+    "population": (("a.peer_population", "DESC NULLS LAST"), ("a.search_name", "ASC")),
+    "adhesion": (("a.first_joined_on", "DESC"), ("a.search_name", "ASC")),
+    "anciennete": (("a.first_joined_on", "ASC"), ("a.search_name", "ASC")),
+}
+
+_MEMBERS_SQL = f"FROM {Authority._meta.db_table} a WHERE {running_membership_sql('a')}"
 
 
-def directory_lines(found: QuerySet[Authority]) -> list[DirectoryLine]:
-    """The lines of a page of the directory, read as plain values: a list page shows fifty of
-    them, and building model instances and reversing fifty URLs cost more than the query."""
-    url_pattern = reverse("members:authority", args=["-slug-"])
-    levels = dict(AuthorityKind.choices)
-    return [
-        DirectoryLine(
-            name=row["name"],
-            url=url_pattern.replace("-slug-", row["slug"]),
-            level=levels.get(row["kind"], ""),
-            place=_place(row),
-            population=group_thousands(row["territory__population"]),
-            joined_year=str(row["first_joined"].year) if row["first_joined"] else "",
+def _like_word(word: str) -> str:
+    """A LIKE pattern for a word anywhere, its wildcards taken literally."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _where_sql(filters: DirectoryFilters) -> tuple[str, list]:
+    """The FROM and WHERE of the members matching `filters`, with their parameters (the
+    same conditions as directory())."""
+    sql = [_MEMBERS_SQL]
+    params = running_membership_params(filters.on or timezone.localdate())
+    for word in fold(filters.text).split():
+        sql.append("AND a.search_name LIKE %s ESCAPE '\\'")
+        params.append(_like_word(word))
+    if filters.level in LEVELS:
+        kinds = LEVELS[filters.level][1]
+        sql.append(f"AND a.kind IN ({', '.join(['%s'] * len(kinds))})")
+        params += kinds
+    # The région or département itself or an authority within it: the code the authority
+    # copies from its territory is its own for a région or a département, else its area's.
+    if filters.region:
+        sql.append("AND a.peer_region = %s")
+        params.append(filters.region)
+    if filters.departement:
+        sql.append("AND a.peer_departement = %s")
+        params.append(filters.departement)
+    if filters.population in POPULATION_BANDS:
+        _, low, high = POPULATION_BANDS[filters.population]
+        sql.append("AND a.peer_population >= %s")
+        params.append(low)
+        if high is not None:
+            sql.append("AND a.peer_population < %s")
+            params.append(high)
+    if filters.joined_year:
+        year = filters.joined_year
+        sql.append("AND a.first_joined_on BETWEEN %s AND %s")
+        params += [datetime.date(year, 1, 1), datetime.date(year, 12, 31)]
+    return " ".join(sql), params
+
+
+class DirectoryRows:
+    """The members matching `filters` as a Paginator reads them: count(), then the lines of
+    one page by slicing; each is one SQL query."""
+
+    def __init__(self, filters: DirectoryFilters) -> None:
+        self.filters = filters
+        self._where, self._params = _where_sql(filters)
+
+    def count(self) -> int:
+        return sql_rows(f"SELECT COUNT(*) {self._where}", self._params)[0][0]
+
+    def __getitem__(self, window: slice) -> list[DirectoryLine]:
+        start = window.start or 0
+        if window.stop <= start:  # no member matches: the paginator asks for no line
+            return []
+        keys = _SORT_KEYS.get(self.filters.sort, _SORT_KEYS["nom"])
+        # The page's ids are chosen first, sorting only the keys; the places are then read
+        # for those fifty lines alone.
+        inner_keys = ", ".join(f"{expression} AS k{n}" for n, (expression, _) in enumerate(keys))
+        inner_order = ", ".join(f"{expression} {way}" for expression, way in keys)
+        outer_order = ", ".join(f"p.k{n} {way}" for n, (_, way) in enumerate(keys))
+        sql = (
+            "SELECT a.name, a.slug, a.kind, a.first_joined_on, t.kind, t.population, "
+            "d.name, r.name "
+            f"FROM (SELECT a.id, {inner_keys} {self._where} "
+            f"ORDER BY {inner_order}, a.id LIMIT %s OFFSET %s) p "
+            f"JOIN {Authority._meta.db_table} a ON a.id = p.id "
+            f"LEFT JOIN {Territory._meta.db_table} t ON t.id = a.territory_id "
+            f"LEFT JOIN {Territory._meta.db_table} d ON d.id = t.departement_id "
+            f"LEFT JOIN {Territory._meta.db_table} r ON r.id = t.region_id "
+            f"ORDER BY {outer_order}, p.id"
         )
-        for row in found.values(*_LINE_FIELDS)
-    ]
+        rows = sql_rows(sql, [*self._params, window.stop - start, start])
+        authority_path = slug_path("members:authority")
+        return [_line(authority_path, *row) for row in rows]
 
 
-# One row of the directory's table. Written in Python rather than a template loop: fifty
-# rows of six cells cost the template engine more than the page's queries.
-_ROW = (
-    '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td>'
-    '<td class="number">{}</td><td class="number">{}</td></tr>'
-)
-_ROW_FIELDS = ("url", "name", "level", "place", "population", "joined_year")
+def _line(
+    authority_path: Callable[[str], str],
+    name: str,
+    slug: str,
+    kind: str,
+    first_joined: object,
+    territory_kind: str | None,
+    population: int | None,
+    departement: str | None,
+    region: str | None,
+) -> DirectoryLine:
+    """A line from a row of DirectoryRows' query."""
+    return DirectoryLine(
+        name=name,
+        url=authority_path(slug),
+        level=_LEVEL_LABELS.get(kind, ""),
+        place=_place(territory_kind, departement, region),
+        population=group_thousands(population),
+        joined_year=str(sql_date(first_joined).year) if first_joined else "",
+    )
 
 
-def directory_rows(lines: list[DirectoryLine]) -> SafeString:
-    """The table rows of `lines`, every value escaped."""
-    return format_html_join("\n", _ROW, ([line[field] for field in _ROW_FIELDS] for line in lines))
+_LEVEL_LABELS = {kind: str(label) for kind, label in AuthorityKind.choices}
 
 
-def _place(row: dict) -> str:
+def _place(kind: str | None, departement: str | None, region: str | None) -> str:
     """ "Gironde, Nouvelle-Aquitaine" for a commune; the région alone for a département."""
-    kind = row["territory__kind"]
     if kind is None:
         return ""
     if kind == "region":
         return "—"
-    departement = row["territory__departement__name"] if kind != "departement" else None
-    return ", ".join(name for name in (departement, row["territory__region__name"]) if name)
+    if kind == "departement":
+        departement = None
+    return ", ".join(name for name in (departement, region) if name)
+
+
+def directory_rows(lines: list[DirectoryLine]) -> SafeString:
+    """The table rows of `lines`, every value escaped. Written in Python rather than a
+    template loop: fifty rows of six cells cost the template engine more than the page's
+    queries."""
+    return mark_safe(  # every value is escaped
+        "\n".join(
+            f'<tr><th scope="row"><a href="{escape(line["url"])}">{escape(line["name"])}</a></th>'
+            f"<td>{escape(line['level'])}</td><td>{escape(line['place'])}</td>"
+            f'<td class="number">{escape(line["population"])}</td>'
+            f'<td class="number">{escape(line["joined_year"])}</td></tr>'
+            for line in lines
+        )
+    )

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from essor.members.models import Authority, AuthorityKind, Membership
-from essor.members.selectors import AreaCount
+from essor.members.models import Authority, AuthorityKind
+from essor.members.selectors import AreaCount, running_membership_params, running_membership_sql
 from essor.territories.maps import MapArea, france_map_svg, legend_steps, shade
 from essor.territories.models import Territory, TerritoryKind
 
-# An authority that is itself a région or a département is counted in the area it is.
-_AREA_KINDS = (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT)
+# A member that is itself a région or a département marks it as a member.
+_OWN_AREA_KINDS = (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT)
 
 
 def member_areas(on: datetime.date | None = None) -> list[AreaCount]:
@@ -30,25 +30,20 @@ def member_areas(on: datetime.date | None = None) -> list[AreaCount]:
     départements in code order.
 
     The same figures as ``selectors.member_counts_by_area`` in two queries whatever the
-    number of members: the database groups the members by area, so only one row per area
-    (and one per member région or département) comes back.
+    number of members: the database groups the members by the région and département codes
+    copied on each authority (Authority.peer_region, peer_departement), so only one row per
+    area (and one per member région or département) comes back.
     """
     regions, departements = _areas()
-    regions_by_code = {region.code: region for region in regions.values()}
-    departements_by_code = {departement.code: departement for departement in departements.values()}
-    for level, own_code, region_id, departement_id, count in _member_rows(on):
-        region = regions.get(region_id)
-        departement = departements.get(departement_id)
-        if level == AuthorityKind.REGION and own_code in regions_by_code:
-            region = regions_by_code[own_code]
-            region.is_member = True
-        if level == AuthorityKind.DEPARTEMENT and own_code in departements_by_code:
-            departement = departements_by_code[own_code]
-            departement.is_member = True
+    for region_code, departement_code, count, regions_in, departements_in in _member_rows(on):
+        region = regions.get(region_code)
+        departement = departements.get(departement_code)
         if region is not None:
             region.count += count
+            region.is_member |= regions_in > 0
         if departement is not None:
             departement.count += count
+            departement.is_member |= departements_in > 0
     for region in regions.values():
         region.departements.sort(key=lambda d: d.code)
     return list(regions.values())
@@ -63,18 +58,17 @@ WHERE kind IN (%s, %s) AND is_current = %s
 ORDER BY kind, name
 """
 
-# Members on a day (the membership rule of models.membership_covers), grouped by the région
-# and the département where they lie; a member région or département also gives its own code.
+# Members on a day (the membership rule of models.membership_covers), grouped by the codes
+# of the région and the département they are or lie in, with how many of them are that
+# région or that département itself. The columns of one index, in its order: the database
+# counts along it without sorting or reading the authorities' rows.
 _MEMBER_ROWS_SQL = """
-SELECT CASE WHEN a.kind IN (%s, %s) THEN a.kind ELSE '' END,
-       CASE WHEN a.kind IN (%s, %s) THEN t.code ELSE '' END,
-       t.region_id, t.departement_id, COUNT(*)
-FROM {authority} a LEFT JOIN {territory} t ON t.id = a.territory_id
-WHERE EXISTS (
-    SELECT 1 FROM {membership} m
-    WHERE m.authority_id = a.id AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on > %s)
-)
-GROUP BY 1, 2, 3, 4
+SELECT a.peer_region, a.peer_departement, COUNT(*),
+       SUM(CASE WHEN a.kind = %s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.kind = %s THEN 1 ELSE 0 END)
+FROM {authority} a
+WHERE {running}
+GROUP BY a.peer_region, a.peer_departement
 """
 
 
@@ -82,38 +76,38 @@ def _sql(template: str) -> str:
     quote = connection.ops.quote_name
     return template.format(
         authority=quote(Authority._meta.db_table),
-        membership=quote(Membership._meta.db_table),
         territory=quote(Territory._meta.db_table),
+        running=running_membership_sql("a"),
     )
 
 
-def _areas() -> tuple[dict[int, AreaCount], dict[int, AreaCount]]:
-    """The current régions (in the database's name order) and départements, by primary key,
-    each département listed in its région."""
+def _areas() -> tuple[dict[str, AreaCount], dict[str, AreaCount]]:
+    """The current régions (in the database's name order) and départements, by code, each
+    département listed in its région."""
     with connection.cursor() as cursor:
         cursor.execute(_sql(_AREAS_SQL), [TerritoryKind.REGION, TerritoryKind.DEPARTEMENT, True])
         rows = cursor.fetchall()
-    regions, departements = {}, {}
+    regions_by_pk, departements = {}, {}
     pending = []
     for pk, kind, code, name, region_id in rows:
         if kind == TerritoryKind.REGION:
-            regions[pk] = AreaCount(code, name)
+            regions_by_pk[pk] = AreaCount(code, name)
         else:
-            departements[pk] = AreaCount(code, name)
-            pending.append((departements[pk], region_id))
+            departements[code] = AreaCount(code, name)
+            pending.append((departements[code], region_id))
     for departement, region_id in pending:
-        if region_id in regions:
-            regions[region_id].departements.append(departement)
-    return regions, departements
+        if region_id in regions_by_pk:
+            regions_by_pk[region_id].departements.append(departement)
+    return {region.code: region for region in regions_by_pk.values()}, departements
 
 
-def _member_rows(on: datetime.date | None) -> list[tuple[str, str, int | None, int | None, int]]:
-    """(level, own code, région id, département id, count): the members on `on` (today by
-    default) grouped by where they lie; level and own code are only set for member régions
-    and départements."""
+def _member_rows(on: datetime.date | None) -> list[tuple[str, str, int, int, int]]:
+    """(région code, département code, members, of which the région itself, of which the
+    département itself): the members on `on` (today by default) grouped by where they are."""
     day = on or timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_MEMBER_ROWS_SQL), [*_AREA_KINDS, *_AREA_KINDS, day, day])
+        params = [*_OWN_AREA_KINDS, *running_membership_params(day)]
+        cursor.execute(_sql(_MEMBER_ROWS_SQL), params)
         return cursor.fetchall()
 
 

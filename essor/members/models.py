@@ -6,10 +6,10 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,10 @@ from wagtail.models import Orderable
 from essor.core.text import fold
 from essor.territories.models import Territory, TerritoryKind
 from essor.territories.signals import referential_imported
+
+# The columns Authority copies from its territory, and from its memberships.
+_PEER_COLUMNS = ("peer_population", "peer_region", "peer_departement")
+_MEMBERSHIP_COLUMNS = ["membership_start", "membership_end", "first_joined_on"]
 
 # Logged in an authority's history when its profile sheet is updated outside the admin.
 PROFILE_UPDATE_ACTION = "members.profile_update"
@@ -48,18 +52,35 @@ class AuthorityQuerySet(models.QuerySet):
         return self.annotate(is_current_member=_running_membership(on))
 
     def refresh_peer_columns(self) -> int:
-        """Copy each authority's population and région code from the referential into its
-        comparison columns (see Authority.peer_population), in one UPDATE."""
+        """Copy each authority's population, région and département codes from the
+        referential into its comparison columns (see Authority.peer_population), in one
+        UPDATE."""
         territory = Territory.objects.filter(pk=OuterRef("territory_id"))
-        region_code = territory.annotate(
-            region_code=Case(
-                When(kind=TerritoryKind.REGION, then=F("code")), default=F("region__code")
-            )
-        ).values("region_code")[:1]
         return self.update(
             peer_population=Subquery(territory.values("population")[:1]),
-            peer_region=Coalesce(Subquery(region_code), Value("")),
+            peer_region=Coalesce(Subquery(_area_code(territory, TerritoryKind.REGION)), Value("")),
+            peer_departement=Coalesce(
+                Subquery(_area_code(territory, TerritoryKind.DEPARTEMENT)), Value("")
+            ),
         )
+
+    def refresh_membership_columns(self) -> int:
+        """Copy each authority's latest membership period and first day of membership from
+        its memberships (see Authority.membership_start), in one UPDATE."""
+        periods = Membership.objects.filter(authority=OuterRef("pk"))
+        latest = periods.order_by("-joined_on")
+        return self.update(
+            membership_start=Subquery(latest.values("joined_on")[:1]),
+            membership_end=Subquery(latest.values("left_on")[:1]),
+            first_joined_on=Subquery(periods.order_by("joined_on").values("joined_on")[:1]),
+        )
+
+
+def _area_code(territory: models.QuerySet, kind: str) -> models.QuerySet:
+    """The code of the région or département (`kind`) the territory is or lies in."""
+    return territory.annotate(
+        area_code=Case(When(kind=kind, then=F("code")), default=F(f"{kind}__code"))
+    ).values("area_code")[:1]
 
 
 def _running_membership(on: datetime.date | None) -> Exists:
@@ -102,8 +123,8 @@ class Authority(ClusterableModel):
     )
     themes = ParentalManyToManyField("core.Theme", blank=True, verbose_name="thèmes")
     # The name folded (no case, no accents) so the directory search behaves the same on
-    # SQLite and PostgreSQL.
-    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    # SQLite and PostgreSQL (indexed with the membership columns, see Meta).
+    search_name = models.CharField(max_length=200, editable=False, default="")
     profile_updated_at = models.DateTimeField(
         "fiche mise à jour le", null=True, blank=True, editable=False
     )
@@ -113,6 +134,16 @@ class Authority(ClusterableModel):
     # the referential (signals in apps.py); bulk writes call refresh_peer_columns().
     peer_population = models.PositiveIntegerField(null=True, blank=True, editable=False)
     peer_region = models.CharField(max_length=3, blank=True, default="", editable=False)
+    # The département's code likewise (the member map counts by région and département).
+    peer_departement = models.CharField(max_length=3, blank=True, default="", editable=False)
+    # Copied from the memberships: the latest period (its first day and the day it was
+    # left) and the first day of the first period, so the public pages tell members and
+    # their seniority from the authority's row rather than by a subquery per authority
+    # (running_membership_sql). Kept in step on every save or delete of a membership and on
+    # every save here (signals below); bulk writes call refresh_membership_columns().
+    membership_start = models.DateField(null=True, blank=True, editable=False)
+    membership_end = models.DateField(null=True, blank=True, editable=False)
+    first_joined_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = AuthorityQuerySet.as_manager()
 
@@ -133,7 +164,23 @@ class Authority(ClusterableModel):
         indexes = [
             models.Index(
                 fields=["kind", "peer_region", "peer_population"], name="authority_peers_idx"
-            )
+            ),
+            # The public pages' reads of members: each index holds the membership columns,
+            # so telling a member needs no read of the authority's row. By area (the map,
+            # the directory's région and département filters):
+            models.Index(
+                fields=["peer_region", "peer_departement", "kind", *_MEMBERSHIP_COLUMNS],
+                name="authority_areas_idx",
+            ),
+            # by level, largest first (the directory's level filter and population order):
+            models.Index(
+                fields=["kind", "-peer_population", "search_name", *_MEMBERSHIP_COLUMNS],
+                name="authority_levels_idx",
+            ),
+            # by name (the directory's search and its order by name):
+            models.Index(fields=["search_name", *_MEMBERSHIP_COLUMNS], name="authority_names_idx"),
+            # by seniority (the directory's year filter and orders by joining):
+            models.Index(fields=["first_joined_on", "search_name"], name="authority_seniority_idx"),
         ]
 
     def __str__(self) -> str:
@@ -141,19 +188,36 @@ class Authority(ClusterableModel):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.search_name = fold(self.name)
-        self.peer_population, self.peer_region = self._peer_values()
+        self.peer_population, self.peer_region, self.peer_departement = self._peer_values()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"territory", "territory_id"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "peer_population", "peer_region"}
+            kwargs["update_fields"] = {*update_fields, *_PEER_COLUMNS}
+        if self.pk is not None and update_fields is None:
+            # Read again: this instance may predate a membership recorded since.
+            self._read_membership_columns()
         super().save(*args, **kwargs)
 
-    def _peer_values(self) -> tuple[int | None, str]:
+    def _read_membership_columns(self) -> None:
+        periods = list(
+            Membership.objects.filter(authority_id=self.pk)
+            .order_by("joined_on")
+            .values_list("joined_on", "left_on")
+        )
+        latest = periods[-1] if periods else (None, None)
+        self.membership_start, self.membership_end = latest
+        self.first_joined_on = periods[0][0] if periods else None
+
+    def _peer_values(self) -> tuple[int | None, str, str]:
         territory = self.territory if self.territory_id else None
         if territory is None:
-            return None, ""
-        if territory.kind == TerritoryKind.REGION:
-            return territory.population, territory.code
-        return territory.population, territory.region.code if territory.region_id else ""
+            return None, "", ""
+        codes = [
+            territory.code
+            if territory.kind == kind
+            else (getattr(territory, kind).code if getattr(territory, f"{kind}_id") else "")
+            for kind in (TerritoryKind.REGION, TerritoryKind.DEPARTEMENT)
+        ]
+        return territory.population, *codes
 
     def get_absolute_url(self) -> str:
         return reverse("members:authority", args=[self.slug])
@@ -175,11 +239,14 @@ class Authority(ClusterableModel):
 def _territory_saved(
     sender: type, instance: Territory, raw: bool = False, **kwargs: object
 ) -> None:
-    """A territory's population or région changed: its authority's comparison columns,
-    and those of the authorities within it when it is a région, follow."""
+    """A territory's population, région or code changed: its authority's comparison
+    columns, and those of the authorities within it when it is a région or a département,
+    follow."""
     if not raw:
         Authority.objects.filter(
-            Q(territory=instance) | Q(territory__region=instance)
+            Q(territory=instance)
+            | Q(territory__region=instance)
+            | Q(territory__departement=instance)
         ).refresh_peer_columns()
 
 
@@ -205,6 +272,13 @@ class Membership(models.Model):
         verbose_name = "adhésion"
         verbose_name_plural = "adhésions"
         ordering = ["-joined_on"]
+        # "A member on a day" and "first joined" are asked of every authority on the public
+        # pages (directory, map, sheets): the index answers them without reading the table.
+        indexes = [
+            models.Index(
+                fields=["authority", "joined_on", "left_on"], name="membership_periods_idx"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gt=F("joined_on")),
@@ -218,6 +292,12 @@ class Membership(models.Model):
         if self.left_on:
             period = f"du {self.joined_on:%d/%m/%Y} au {self.left_on:%d/%m/%Y}"
         return f"{self.authority} — {period}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # One transaction with the refresh of the authority's membership columns (signals;
+        # Django already deletes in one).
+        with transaction.atomic():
+            super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.left_on and self.joined_on and self.left_on <= self.joined_on:
@@ -233,6 +313,30 @@ class Membership(models.Model):
         return others.filter(starts_before_end).filter(
             Q(left_on__isnull=True) | Q(left_on__gt=self.joined_on)
         )
+
+
+@receiver(pre_save, sender=Membership, dispatch_uid="members-membership-columns-before")
+def _membership_saving(
+    sender: type, instance: Membership, raw: bool = False, **kwargs: object
+) -> None:
+    """Remember which authority a membership moves away from, to refresh it too."""
+    instance._previous_authority_id = None
+    if not raw and instance.pk is not None:
+        instance._previous_authority_id = (
+            Membership.objects.filter(pk=instance.pk).values_list("authority_id", flat=True).first()
+        )
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="members-membership-columns-saved")
+@receiver(post_delete, sender=Membership, dispatch_uid="members-membership-columns-deleted")
+def _membership_changed(
+    sender: type, instance: Membership, raw: bool = False, **kwargs: object
+) -> None:
+    """A period was recorded, changed or removed: its authority's membership columns follow,
+    in the same transaction."""
+    if not raw:
+        ids = {instance.authority_id, getattr(instance, "_previous_authority_id", None)}
+        Authority.objects.filter(pk__in=ids - {None}).refresh_membership_columns()
 
 
 class Dues(models.Model):

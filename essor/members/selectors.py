@@ -7,6 +7,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import (
@@ -14,11 +15,11 @@ from django.db.models import (
     Prefetch,
     Q,
 )
-from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from essor.core.models import Theme
+from essor.core.paths import slug_path
 from essor.core.text import fold
 from essor.members.models import (
     PROFILE_UPDATE_ACTION,
@@ -125,21 +126,32 @@ _TERRITORY_COLUMNS = [
 _PARENT_KINDS = ("region", "departement", "epci", "ept")
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
+def sql_rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _running_membership_sql(alias: str) -> str:
-    """SQL for "the authority `alias` is a member today" (two date parameters)."""
+def running_membership_sql(alias: str) -> str:
+    """SQL for "the authority `alias` is a member on a day", from its membership columns
+    (five parameters, all that day). The latest period tells for nearly every authority; the
+    memberships are only read for one that had an earlier period."""
     return (
-        f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.authority_id = {alias}.id "
-        "AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on > %s))"
+        f"(({alias}.membership_start <= %s "
+        f"AND ({alias}.membership_end IS NULL OR {alias}.membership_end > %s)) "
+        f"OR ({alias}.first_joined_on <= %s AND {alias}.first_joined_on < {alias}.membership_start "
+        f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
+        f"WHERE m.authority_id = {alias}.id AND m.joined_on <= %s "
+        "AND (m.left_on IS NULL OR m.left_on > %s))))"
     )
 
 
-def _date(value: object) -> datetime.date | None:
+def running_membership_params(day: datetime.date) -> list[datetime.date]:
+    """The parameters of running_membership_sql() for `day`."""
+    return [day] * 5
+
+
+def sql_date(value: object) -> datetime.date | None:
     """A date computed in SQL: SQLite gives it as text."""
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -173,7 +185,7 @@ def authority_sheet(slug: str) -> Authority | None:
         f"LEFT JOIN {Territory._meta.db_table} t ON t.id = a.territory_id WHERE a.slug = %s"
     )
     day = timezone.localdate()
-    rows = _rows(sql, [day, day, day, day, slug])
+    rows = sql_rows(sql, [day, day, day, day, slug])
     if not rows:
         return None
     row = rows[0]
@@ -183,7 +195,7 @@ def authority_sheet(slug: str) -> Authority | None:
         authority.territory = Territory.from_db(
             connection.alias, _TERRITORY_COLUMNS, territory_values
         )
-    authority.joined_on, authority.membership_note = _date(row[-2]), row[-1]
+    authority.joined_on, authority.membership_note = sql_date(row[-2]), row[-1]
     return authority
 
 
@@ -217,9 +229,9 @@ def sheet_positions(authority: Authority) -> list[SheetPosition]:
     )
     return [
         SheetPosition(pk, slug, f"{first} {last}".strip(), email, phone, title, kind,
-                      _date(start), _date(end))
+                      sql_date(start), sql_date(end))
         for pk, slug, first, last, email, phone, title, kind, start, end
-        in _rows(sql, [authority.pk])
+        in sql_rows(sql, [authority.pk])
     ]  # fmt: skip
 
 
@@ -242,23 +254,23 @@ def sheet_parts(authority: Authority) -> dict[str, list]:
     """The themes (pk, name), policy axes, figures and budgets of a sheet, as plain values,
     in their models' orders."""
     pk = [authority.pk]
-    themes = _rows(
+    themes = sql_rows(
         f"SELECT th.id, th.name FROM {Theme._meta.db_table} th "
         f"JOIN {Authority.themes.through._meta.db_table} l ON l.theme_id = th.id "
         "WHERE l.authority_id = %s ORDER BY th.name",
         pk,
     )
-    axes = _rows(
+    axes = sql_rows(
         f"SELECT title, description FROM {PolicyAxis._meta.db_table} "
         "WHERE authority_id = %s ORDER BY sort_order",
         pk,
     )
-    figures = _rows(
+    figures = sql_rows(
         f"SELECT label, value, unit, year FROM {EssFigure._meta.db_table} "
         "WHERE authority_id = %s ORDER BY sort_order",
         pk,
     )
-    budgets = _rows(
+    budgets = sql_rows(
         f"SELECT year, amount, note FROM {EssBudget._meta.db_table} "
         "WHERE authority_id = %s ORDER BY year DESC",
         pk,
@@ -302,12 +314,14 @@ def sheet_parents(authority: Authority) -> list[SheetParent]:
     columns = ["id", "kind", "name", "nature"]
     sql = (
         f"SELECT {', '.join(f't.{name}' for name in columns)}, a.slug, "
-        f"CASE WHEN a.id IS NULL THEN 0 WHEN {_running_membership_sql('a')} THEN 1 ELSE 0 END "
+        f"CASE WHEN a.id IS NULL THEN 0 WHEN {running_membership_sql('a')} THEN 1 ELSE 0 END "
         f"FROM {Territory._meta.db_table} t "
         f"LEFT JOIN {Authority._meta.db_table} a ON a.territory_id = t.id "
         f"WHERE t.id IN ({', '.join(['%s'] * len(wanted))})"
     )
-    found = {row[0]: row for row in _rows(sql, [day, day, *(pk for _kind, pk in wanted)])}
+    params = [*running_membership_params(day), *(pk for _kind, pk in wanted)]
+    found = {row[0]: row for row in sql_rows(sql, params)}
+    authority_path = slug_path("members:authority")
     parents = []
     for _kind, pk in wanted:
         if pk in found:
@@ -315,7 +329,7 @@ def sheet_parents(authority: Authority) -> list[SheetParent]:
             parents.append(
                 SheetParent(
                     Territory.from_db(connection.alias, columns, row[:4]),
-                    reverse("members:authority", args=[row[4]]) if row[4] else "",
+                    authority_path(row[4]) if row[4] else "",
                     bool(row[5]),
                 )
             )
@@ -331,10 +345,10 @@ def member_authorities_within_rows(authority: Authority) -> list[tuple[str, str,
     sql = (
         f"SELECT a.name, a.slug, a.kind FROM {Authority._meta.db_table} a "
         f"JOIN {Territory._meta.db_table} t ON t.id = a.territory_id "
-        f"WHERE t.{territory.kind}_id = %s AND {_running_membership_sql('a')} "
+        f"WHERE t.{territory.kind}_id = %s AND {running_membership_sql('a')} "
         "ORDER BY a.kind, a.search_name"
     )
-    return _rows(sql, [territory.pk, day, day])
+    return sql_rows(sql, [territory.pk, *running_membership_params(day)])
 
 
 @dataclass(frozen=True)
@@ -390,10 +404,19 @@ def member_authorities_within(authority: Authority) -> list[Authority]:
 
 @dataclass
 class Comparable:
-    authority: Authority
+    """A peer as the sheet shows it; `authority` is built on first use (the sheet only
+    prints the name and address, and building five models cost more than ranking)."""
+
+    name: str
+    slug: str
     score: float
     reasons: list[str] = field(default_factory=list)
     population: int | None = None
+    row: tuple = field(default=(), repr=False)  # every column, in _AUTHORITY_FIELDS order
+
+    @cached_property
+    def authority(self) -> Authority:
+        return _authority_from_row(self.row)
 
 
 _POPULATION_WEIGHT, _REGION_WEIGHT, _NEIGHBOUR_WEIGHT, _THEMES_WEIGHT = 0.5, 0.3, 0.15, 0.2
@@ -459,12 +482,7 @@ def comparable_authorities(
         key=lambda pair: (-pair[0], pair[1].search_name, pair[1].pk),
     )
     return [
-        Comparable(
-            _authority_from_row(peer.row),
-            score,
-            _reasons(side, peer),
-            peer.population,
-        )
+        Comparable(peer.name, peer.slug, score, _reasons(side, peer), peer.population, peer.row)
         for score, peer in scored[:limit]
     ]
 
@@ -525,12 +543,17 @@ def _ranked(
     sql = f"""
         SELECT {", ".join(f"a.{name}" for name in _AUTHORITY_FIELDS)}, {rank} AS rank
         FROM {Authority._meta.db_table} a
-        WHERE a.kind = %s AND a.id <> %s AND ({reach[0]}) AND EXISTS (
-            SELECT 1 FROM {Membership._meta.db_table} m WHERE m.authority_id = a.id
-            AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on > %s))
+        WHERE a.kind = %s AND a.id <> %s AND ({reach[0]}) AND {running_membership_sql("a")}
         ORDER BY rank DESC, a.search_name, a.id
         LIMIT %s"""
-    params = [*rank_params, authority.kind, authority.pk, *reach[1], day, day, count]
+    params = [
+        *rank_params,
+        authority.kind,
+        authority.pk,
+        *reach[1],
+        *running_membership_params(day),
+        count,
+    ]
     columns = {name: index for index, name in enumerate(_AUTHORITY_FIELDS)}
     return [
         (
@@ -540,7 +563,7 @@ def _ranked(
             ),
             row[-1],
         )
-        for row in _rows(sql, params)
+        for row in sql_rows(sql, params)
     ]
 
 
@@ -576,7 +599,7 @@ def _rank_sql(side: _Side) -> tuple[str, list]:
 def _add_themes(peers: list[_Peer], themes: dict[int, str]) -> None:
     """Each peer's number of themes and the names of those it shares with `themes`."""
     by_pk = {peer.pk: peer for peer in peers}
-    rows = _rows(
+    rows = sql_rows(
         f"SELECT authority_id, theme_id FROM {Authority.themes.through._meta.db_table} "
         f"WHERE authority_id IN ({', '.join(['%s'] * len(by_pk))})",
         list(by_pk),

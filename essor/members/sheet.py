@@ -3,22 +3,26 @@ fixed, small number of queries, and its repeated parts (people, related blocks, 
 peers) built here as HTML. The sheet is one of the most visited pages and is computed on
 each request: a template loop costs far more per row than these few string joins."""
 
+import datetime
 from collections.abc import Callable
+from html import escape
+from urllib.parse import quote
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from wagtail import hooks
 
 from essor.core.navigation import AUTHORITY_RELATED_HOOK
+from essor.core.paths import path_of, slug_path
 from essor.core.roles import Role, has_role
+from essor.core.text import group_thousands
 from essor.members import selectors
 from essor.members.models import Authority, AuthorityKind, PositionKind
 
-_MARK = "slug-mark"
 _POSITION_KINDS = dict(PositionKind.choices)
 _AUTHORITY_KINDS = dict(AuthorityKind.choices)
 
@@ -37,13 +41,31 @@ def sheet_context(request: HttpRequest, authority: Authority) -> dict:
     parents = selectors.sheet_parents(authority)
     within = selectors.member_authorities_within_rows(authority)
     comparables = selectors.comparable_authorities(authority, themes=themes)
+    territory, joined_on, updated_at = (
+        authority.territory,
+        authority.joined_on,
+        authority.profile_updated_at,
+    )
     return {
         "authority": authority,
-        "territory": authority.territory,
-        "joined_on": authority.joined_on,
+        "territory": territory,
+        "population": group_thousands(territory.population) if territory else "",
+        "joined_on": joined_on,
+        "joined_year": f"{joined_on.year:04d}" if joined_on else "",
+        "joined_on_text": long_date(joined_on) if joined_on else "",
+        "updated_on_text": long_date(timezone.localtime(updated_at)) if updated_at else "",
         "membership_note": authority.membership_note,
         "theme_names": ", ".join(themes.values()),
         **parts,
+        "figures_html": figures_html(parts["figures"]),
+        "axes_html": axes_html(parts["axes"]),
+        "budgets_html": budgets_html(parts["budgets"]),
+        "urls": {
+            "network": path_of("members:network"),
+            "directory": path_of("members:directory"),
+            "profile_edit": path_of("members:profile_edit"),
+        },
+        "login_url": f"{path_of('accounts:login')}?next={quote(request.path, safe='/')}",
         "current_positions_html": positions_table([rows[id(p)] for p in current], show_contacts),
         "past_positions_html": (
             positions_table([rows[id(p)] for p in positions], show_contacts)
@@ -61,9 +83,64 @@ def sheet_context(request: HttpRequest, authority: Authority) -> dict:
 
 
 def _url_maker(name: str) -> Callable[[str], str]:
-    """A cheap reverse() for one slug route: the slug put between the fixed parts."""
-    head, _mark, tail = reverse(name, args=[_MARK]).partition(_MARK)
-    return lambda slug: f"{head}{escape(slug)}{tail}"
+    """A cheap reverse() for one slug route, escaped for HTML."""
+    path = slug_path(name)
+    return lambda slug: escape(path(slug))
+
+
+# The month names (the `F` of the date filter) of each language, read once per process.
+_month_names: dict[str, dict[int, str]] = {}
+
+
+def _months() -> dict[int, str]:
+    language = get_language()
+    names = _month_names.get(language)
+    if names is None:
+        names = _month_names[language] = {number: str(name) for number, name in MONTHS.items()}
+    return names
+
+
+def long_date(day: datetime.date) -> str:
+    """The `date:"j F Y"` filter of the former template: "28 janvier 2024"."""
+    return f"{day.day} {_months()[day.month]} {day.year:04d}"
+
+
+def figures_html(figures: list[dict]) -> SafeString:
+    """The items of the figures' list, every value escaped."""
+    return mark_safe("".join(_figure_item(figure) for figure in figures))  # all escaped
+
+
+def _figure_item(figure: dict) -> str:
+    unit = f" {escape(figure['unit'])}" if figure["unit"] else ""
+    year = f" ({figure['year']})" if figure["year"] else ""
+    return (
+        '\n    <li class="figure"><span class="figure__value">'
+        f"{floatformat(figure['value'], '-2g')}{unit}</span> "
+        f'<span class="figure__label">{escape(figure["label"])}{year}</span></li>\n    '
+    )
+
+
+def axes_html(axes: list[dict]) -> SafeString:
+    """The items of the programme's axes, every value escaped."""
+    return mark_safe(  # every value is escaped
+        "".join(
+            f"<li><strong>{escape(axis['title'])}</strong>"
+            f"{'<br>' + escape(axis['description']) if axis['description'] else ''}</li>"
+            for axis in axes
+        )
+    )
+
+
+def budgets_html(budgets: list[dict]) -> SafeString:
+    """The rows of the budgets' table, every value escaped."""
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<tr><th scope="row">{budget["year"]}</th>'
+            f'<td class="number">{floatformat(budget["amount"], "0g")} €</td>'
+            f"<td>{escape(budget['note'])}</td></tr>"
+            for budget in budgets
+        )
+    )
 
 
 def _period(position: selectors.SheetPosition, months: dict[int, str]) -> str:
@@ -91,7 +168,7 @@ def positions_table(rows: list[str], show_contacts: bool) -> SafeString:
 def position_rows(positions: list[selectors.SheetPosition], show_contacts: bool) -> dict:
     """Each position's table row, by id() of the position (shared by both tables)."""
     person_url = _url_maker("members:person")
-    months = {number: str(name) for number, name in MONTHS.items()}
+    months = _months()
     rows = {}
     for position in positions:
         kind = _POSITION_KINDS.get(position.kind, position.kind)
@@ -117,13 +194,18 @@ def related_html(blocks: list[dict]) -> SafeString:
     for number, block in enumerate(blocks, start=1):
         items = []
         for item in block["items"]:
-            meta = f' <span class="meta">{escape(item["meta"])}</span>' if item.get("meta") else ""
+            # Other modules' values: str() for a lazy translation or a number.
+            meta = (
+                f' <span class="meta">{escape(str(item["meta"]))}</span>'
+                if item.get("meta")
+                else ""
+            )
             items.append(
-                f'<li><a href="{escape(item["url"])}">{escape(item["label"])}</a>{meta}</li>'
+                f'<li><a href="{escape(str(item["url"]))}">{escape(str(item["label"]))}</a>{meta}</li>'
             )
         sections.append(
             f'<section class="section" aria-labelledby="lie-{number}">\n'
-            f'  <h2 id="lie-{number}">{escape(block["title"])}</h2>\n'
+            f'  <h2 id="lie-{number}">{escape(str(block["title"]))}</h2>\n'
             f"  <ul>{''.join(items)}</ul>\n</section>"
         )
     return mark_safe("\n".join(sections))
@@ -155,12 +237,14 @@ def comparables_html(comparables: list[selectors.Comparable]) -> SafeString:
     url = _url_maker("members:authority")
     cards = []
     for comparable in comparables:
-        population = f"{intcomma(comparable.population)} hab. · " if comparable.population else ""
+        population = (
+            f"{group_thousands(comparable.population)} hab. · " if comparable.population else ""
+        )
         reasons = ", ".join(escape(reason) for reason in comparable.reasons)
         cards.append(
             '<li class="card">\n'
-            f'  <h3 class="card__title"><a href="{url(comparable.authority.slug)}">'
-            f"{escape(comparable.authority.name)}</a></h3>\n"
+            f'  <h3 class="card__title"><a href="{url(comparable.slug)}">'
+            f"{escape(comparable.name)}</a></h3>\n"
             f'  <p class="meta">{population}{reasons}</p>\n</li>'
         )
     return mark_safe("\n".join(cards))

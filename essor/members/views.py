@@ -9,16 +9,18 @@ from django.utils import timezone
 
 from essor.core.caching import cache_public_page, remember
 from essor.core.navigation import member_space_panels
+from essor.core.paths import path_of
 from essor.core.permissions import member_required
 from essor.core.roles import Role, has_role
 from essor.members import selectors, services
 from essor.members.directory import (
     PAGE_SIZE,
     DirectoryFilterForm,
+    DirectoryRows,
     directory,
-    directory_lines,
     directory_rows,
 )
+from essor.members.directory_form import directory_query
 from essor.members.forms import MemberCountDateForm, ProfileForm, profile_formsets
 from essor.members.maps import (
     member_areas,
@@ -59,21 +61,17 @@ def network(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 def member_directory(request: HttpRequest) -> HttpResponse:
-    form = DirectoryFilterForm(request.GET or None)
-    if form.is_bound:
-        form.is_valid()
-    filters = form.filters()
-    page = Paginator(directory(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    lines = directory_lines(page.object_list)
+    query = directory_query(request.GET, path_of("members:directory"))
+    page = Paginator(DirectoryRows(query.filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "members/directory.html",
         {
-            "form": form,
-            "filters": filters,
+            "filter_form": query.form_html,
+            "filters": query.filters,
             "page": page,
-            "lines": lines,
-            "rows": directory_rows(lines),
+            "lines": page.object_list,
+            "rows": directory_rows(page.object_list),
         },
     )
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from essor.core.testing import assert_page_ok, count_queries
 from essor.members import services
+from essor.members.directory import DirectoryFilters, DirectoryRows, directory
 from essor.members.tests.factories import authority_for, person
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def members():
 def _names(client, query: str = "") -> list[str]:
     response = client.get(f"{DIRECTORY}?{query}")
     assert_page_ok(response)
-    return [authority.name for authority in response.context["page"].object_list]
+    return [line["name"] for line in response.context["page"].object_list]
 
 
 def test_lists_current_members_only_with_a_count(client, members):
@@ -126,3 +127,48 @@ def test_each_line_links_the_sheet_and_escapes_what_editors_typed(client):
     assert f'<a href="{made.get_absolute_url()}">Mérignac &lt;b&gt;&amp; co&lt;/b&gt;</a>' in row
     assert "<b>& co" not in html
     assert "Gironde, Nouvelle-Aquitaine" in row and "2016" in row
+
+
+# --- the page's SQL reader against directory(), the ORM version -----------------------------
+
+READER_FILTERS = [
+    DirectoryFilters(),
+    DirectoryFilters(sort="population"),
+    DirectoryFilters(sort="adhesion"),
+    DirectoryFilters(sort="anciennete"),
+    DirectoryFilters(level="commune", sort="population"),
+    DirectoryFilters(level="intercommunalite"),
+    DirectoryFilters(level="autre"),
+    DirectoryFilters(region="75", sort="adhesion"),
+    DirectoryFilters(region="11"),
+    DirectoryFilters(departement="33", sort="anciennete"),
+    DirectoryFilters(region="75", departement="33", level="commune"),
+    DirectoryFilters(population="moins-de-10000"),
+    DirectoryFilters(population="50000-200000", sort="population"),
+    DirectoryFilters(population="plus-de-1000000"),
+    DirectoryFilters(joined_year=2016),
+    DirectoryFilters(joined_year=2008),
+    DirectoryFilters(text="bordeaux metropole"),
+    DirectoryFilters(text="e"),
+    DirectoryFilters(text="%"),
+    DirectoryFilters(text="a_b"),
+    DirectoryFilters(on=datetime.date(2010, 6, 1)),
+    DirectoryFilters(on=datetime.date(2015, 1, 1), sort="anciennete"),
+]
+
+
+@pytest.mark.parametrize("filters", READER_FILTERS)
+def test_the_page_reader_lists_what_the_orm_lists(members, filters):
+    expected = [(a.name, a.first_joined.year) for a in directory(filters)]
+    rows = DirectoryRows(filters)
+    assert rows.count() == len(expected)
+    lines = rows[0:100]
+    assert [(line["name"], int(line["joined_year"])) for line in lines] == expected
+    assert rows[1:3] == lines[1:3]  # a window reads the same lines
+
+
+def test_the_former_member_is_listed_on_a_day_of_its_membership(members):
+    names = [
+        line["name"] for line in DirectoryRows(DirectoryFilters(on=datetime.date(2010, 6, 1)))[0:50]
+    ]
+    assert members["former"].name in names and members["merignac"].name not in names

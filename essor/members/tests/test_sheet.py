@@ -2,13 +2,16 @@
 and the cache served to anonymous visitors."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.template import engines
 
 from essor.core.caching import CACHE_HEADER
 from essor.core.services import theme_get_or_create
 from essor.core.testing import assert_page_ok, count_queries
 from essor.members import selectors, services
+from essor.members.sheet import axes_html, budgets_html, figures_html, long_date
 from essor.members.tests.factories import authority_for, person
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +137,53 @@ def test_logged_in_users_never_get_the_anonymous_copy(client, gironde, make_user
     client.force_login(make_user())
     response = client.get(url)
     assert CACHE_HEADER not in response and "Se déconnecter" in response.content.decode()
+
+
+# --- the sheet's parts written in Python, against the template fragments they replace ----
+
+_FORMER = {
+    "figures": (
+        "{% for figure in figures %}\n    "
+        '<li class="figure"><span class="figure__value">{{ figure.value|floatformat:"-2g" }}'
+        "{% if figure.unit %} {{ figure.unit }}{% endif %}</span> "
+        '<span class="figure__label">{{ figure.label }}{% if figure.year %} ({{ figure.year }})'
+        "{% endif %}</span></li>\n    {% endfor %}"
+    ),
+    "axes": (
+        "{% for axis in axes %}<li><strong>{{ axis.title }}</strong>{% if axis.description %}"
+        "<br>{{ axis.description }}{% endif %}</li>{% endfor %}"
+    ),
+    "budgets": (
+        '{% for budget in budgets %}<tr><th scope="row">{{ budget.year }}</th>'
+        '<td class="number">{{ budget.amount|floatformat:"0g" }} €</td>'
+        "<td>{{ budget.note }}</td></tr>{% endfor %}"
+    ),
+    "date": '{{ day|date:"j F Y" }}',
+}
+_TRICKY = '<b>"Tiers-lieux"</b> & co'
+
+
+def _former(name: str, **context: object) -> str:
+    return engines["django"].from_string(_FORMER[name]).render(context)
+
+
+def test_figures_axes_and_budgets_are_written_as_the_template_wrote_them():
+    figures = [
+        {"label": _TRICKY, "value": Decimal("52000"), "unit": "", "year": 2015},
+        {"label": "part", "value": Decimal("12.5"), "unit": _TRICKY, "year": None},
+        {"label": "grand", "value": Decimal("1234567.89"), "unit": "€", "year": 2020},
+    ]
+    axes = [{"title": _TRICKY, "description": ""}, {"title": "B", "description": _TRICKY}]
+    budgets = [
+        {"year": 2016, "amount": Decimal("1250000"), "note": _TRICKY},
+        {"year": 2015, "amount": Decimal("999.5"), "note": ""},
+    ]
+    assert figures_html(figures) == _former("figures", figures=figures)
+    assert axes_html(axes) == _former("axes", axes=axes)
+    assert budgets_html(budgets) == _former("budgets", budgets=budgets)
+    assert "<b>" not in figures_html(figures) + axes_html(axes) + budgets_html(budgets)
+
+
+@pytest.mark.parametrize("day", [datetime.date(2024, 1, 28), datetime.date(2009, 8, 1)])
+def test_long_dates_are_those_of_the_date_filter(day):
+    assert long_date(day) == _former("date", day=day)

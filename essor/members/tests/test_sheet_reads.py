@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from essor.core.services import theme_get_or_create
 from essor.core.testing import assert_page_ok, count_queries
 from essor.members import selectors, services
-from essor.members.models import Authority, Membership
+from essor.members.models import Authority
 from essor.members.tests.factories import authority_for, person
 from essor.territories.models import Territory
 from essor.territories.neighbours import neighbouring_regions
@@ -121,7 +121,7 @@ def network():
     for code in ("75", "76", "84", "11"):
         authority_for(code, kind="region", joined_on=JOINED)
     left = authority_for("69", kind="departement", joined_on=JOINED)
-    Membership.objects.filter(authority=left).update(left_on=datetime.date(2015, 1, 1))
+    services.membership_record(left, joined_on=JOINED, left_on=datetime.date(2015, 1, 1))
     return communes
 
 

@@ -278,7 +278,10 @@ class Generator:
                 if back < self.today:
                     rows.append(_membership(authority, back, None))
                     members += 1
-        Membership.objects.bulk_create(rows, batch_size=1000)
+        Membership.objects.bulk_create(rows, batch_size=1000)  # no signal: columns refreshed
+        Authority.objects.filter(
+            pk__in={row.authority_id for row in rows}
+        ).refresh_membership_columns()
         self.report["memberships"] = len(rows)
         self.report["members"] = members
 
