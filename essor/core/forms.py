@@ -46,10 +46,7 @@ class QuickSelect(forms.Select):
 
     def render(self, name: str, value: object, attrs: dict | None = None, renderer=None) -> str:
         selected = {str(item) for item in self.format_value(value)}
-        options = "".join(
-            option.replace(">", " selected>", 1) if option_value in selected else option
-            for option_value, option in _escaped_options(self._flat_choices())
-        )
+        options = select_options_html(self._flat_choices(), selected)
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(options)
@@ -74,6 +71,14 @@ class QuickSelect(forms.Select):
                 choices = choices.func()
             self._read_choices = tuple(choices)
         return self._read_choices
+
+
+def select_options_html(choices: tuple, selected: set[str]) -> str:
+    """The <option>s of flat `choices`, escaped, those whose value is in `selected` marked."""
+    return "".join(
+        option.replace(">", " selected>", 1) if option_value in selected else option
+        for option_value, option in _escaped_options(choices)
+    )
 
 
 @functools.lru_cache(maxsize=256)

@@ -10,6 +10,7 @@ the map keeps its shaded départements and the page its tables.
 import gzip
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from html import escape
@@ -121,14 +122,9 @@ class _PlaceUrls:
             return f"{self.prefix}{kind}%3A{code}"
         return self.prefix + quote_plus(f"{kind}:{code}")
 
-    def escaped(self, kind: str, code: str) -> str:
-        """escape(self(kind, code)), the prefix escaped once for the thousand dots."""
-        if code.isalnum() and code.isascii():
-            return f"{self.escaped_prefix}{kind}%3A{code}"
-        return escape(self(kind, code))
-
     @cached_property
     def escaped_prefix(self) -> str:
+        """The prefix escaped once for the thousand dots."""
         return escape(self.prefix)
 
 
@@ -249,19 +245,37 @@ def _dot_places(code: str) -> tuple[str, ...]:
     return tuple(f'cx="{x:.1f}" cy="{y:.1f}"' for x, y in places)
 
 
+_DOT_LINK_END = '" tabindex="-1" aria-hidden="true"><circle '
+
+
+@cache
+def _dot_tails(code: str) -> tuple[str, ...]:
+    """What follows the list's escaped address in each of a commune's dots, up to its
+    radius: the place parameter's value (escaped), the end of the link and the dot's
+    position. Depends on the positions file only, like _dot_places()."""
+    value = f"commune%3A{code}" if code.isalnum() and code.isascii() else _escaped_place(code)
+    return tuple(f"{value}{_DOT_LINK_END}{place}" for place in _dot_places(code))
+
+
+def _escaped_place(code: str) -> str:
+    # escape() works character by character: the prefix's part and this one are escaped apart.
+    return escape(quote_plus(f"commune:{code}"))
+
+
 def _dots(urls: _PlaceUrls, top: list[tuple[str, int, str]]) -> tuple[str, int]:
     """The dots of the communes `top` (a thousand, most initiatives first): f-strings with
     escaped values, format_html() for each cost milliseconds. Out of the tab order and
     hidden: the communes' table carries the same links."""
     maximum = top[0][1] if top else 0
     # One escape() for all the names: one per name cost as much as the rest of a dot.
-    names = escape(_NAMES_JOINER.join(name for _code, _count, name in top))
+    names = _escaped_each([name for _code, _count, name in top])
     endings: dict[int, tuple[str, str]] = {}  # per number: the dot's radius, its title's end
+    head = f'<a href="{urls.escaped_prefix}'
     parts, drawn = [], 0
     # Biggest first (the order of `top`), so that small dots stay visible on top of them.
-    for (code, count, _name), name in zip(top, names.split(_NAMES_JOINER), strict=True):
-        places = _dot_places(code)
-        if not places:
+    for (code, count, _name), name in zip(top, names, strict=True):
+        tails = _dot_tails(code)
+        if not tails:
             continue
         drawn += 1
         ending = endings.get(count)
@@ -270,9 +284,8 @@ def _dots(urls: _PlaceUrls, top: list[tuple[str, int, str]]) -> tuple[str, int]:
                 f' r="{dot_radius(count, maximum)}"><title>',
                 f" : {_plural(count)}</title></circle></a>",
             )
-        link = f'<a href="{urls.escaped("commune", code)}" tabindex="-1" aria-hidden="true">'
-        for place in places:
-            parts.append(f"{link}<circle {place}{ending[0]}{name}{ending[1]}")
+        for tail in tails:
+            parts.append(f"{head}{tail}{ending[0]}{name}{ending[1]}")
     return "".join(parts), drawn
 
 
@@ -362,11 +375,13 @@ def initiative_map(
         [departements.get(code, "") for code in counts.listed_departements],
     )
     maximum = max(counts.by_departement.values(), default=0)
+    shades: dict[int, str] = {}  # per number: shade() works out its bins on every call
     svg = france.france_map_svg(
         departements=[
             france.MapArea(
                 code=departement.code,
-                fill=france.shade(departement.count, maximum),
+                fill=shades.get(departement.count)
+                or shades.setdefault(departement.count, france.shade(departement.count, maximum)),
                 label=f"{departement.name} : {_plural(departement.count)}",
                 url=departement.url if departement.count else "",
             )
@@ -408,41 +423,70 @@ def initiative_map(
 # --- the tables, built here (a template loop over two hundred rows cost milliseconds) --------
 
 
-def _number(value: int) -> str:
-    # intcomma() (locale lookups) only where a separator shows.
-    return str(value) if value < 1000 else str(intcomma(value))
+def _number_writer() -> Callable[[int], str]:
+    """Numbers as intcomma() writes them. Its locale lookups cost more than the rest of a
+    table: it is asked once per table for its thousands separator (the active language's),
+    then Python groups the digits."""
+    sample = str(intcomma(1000000))
+    separator = sample[1:-6]
+    if sample != f"1{separator}000{separator}000":  # not grouped by three: intcomma() itself
+        return lambda value: str(value) if value < 1000 else str(intcomma(value))
+    return lambda value: str(value) if value < 1000 else f"{value:,}".replace(",", separator)
+
+
+def _escaped_each(texts: list[str]) -> list[str]:
+    """escape() of each text, in one call for them all (one per text cost as much as the
+    rest of a table's row); one by one if a text holds the joiner."""
+    joined = _NAMES_JOINER.join(texts)
+    if joined.count(_NAMES_JOINER) != max(len(texts) - 1, 0):
+        return [escape(text) for text in texts]
+    return escape(joined).split(_NAMES_JOINER) if texts else []
 
 
 def _regions_html(regions: list[AreaRow]) -> SafeString:
+    shown = [
+        (region, [departement for departement in region.departements if departement.count])
+        for region in regions
+        if region.count
+    ]
+    texts = []
+    for region, departements in shown:
+        texts += (region.url, region.name)
+        for departement in departements:
+            texts += (departement.url, departement.name, departement.code)
+    escaped = iter(_escaped_each(texts))
+    number = _number_writer()
     parts = []
-    for region in regions:
-        if not region.count:
-            continue
+    for region, departements in shown:
+        url, name = next(escaped), next(escaped)
         parts.append(
-            f'<tbody>\n<tr class="map-table__region"><th scope="row"><a href="'
-            f'{escape(region.url)}">{escape(region.name)}</a></th><td class="number">'
-            f"{_number(region.count)}</td></tr>"
+            f'<tbody>\n<tr class="map-table__region"><th scope="row"><a href="{url}">{name}'
+            f'</a></th><td class="number">{number(region.count)}</td></tr>'
         )
-        parts += [
-            f'<tr><th scope="row" class="map-table__departement"><a href="'
-            f'{escape(departement.url)}">{escape(departement.name)} ({escape(departement.code)})'
-            f'</a></th><td class="number">{_number(departement.count)}</td></tr>'
-            for departement in region.departements
-            if departement.count
-        ]
+        for departement in departements:
+            url, name, code = next(escaped), next(escaped), next(escaped)
+            parts.append(
+                f'<tr><th scope="row" class="map-table__departement"><a href="{url}">{name}'
+                f' ({code})</a></th><td class="number">{number(departement.count)}</td></tr>'
+            )
         parts.append("</tbody>")
     return mark_safe("\n".join(parts))  # escaped parts
 
 
 def _communes_html(communes: list[CommuneRow]) -> SafeString:
-    return mark_safe(  # escaped parts
-        "\n".join(
-            f'<tr><th scope="row"><a href="{escape(commune.url)}">{escape(commune.name)}</a>'
-            f"</th><td>{escape(commune.departement)}</td>"
-            f'<td class="number">{_number(commune.count)}</td></tr>'
-            for commune in communes
+    texts = []
+    for commune in communes:
+        texts += (commune.url, commune.name, commune.departement)
+    escaped = iter(_escaped_each(texts))
+    number = _number_writer()
+    rows = []
+    for commune in communes:
+        url, name, departement = next(escaped), next(escaped), next(escaped)
+        rows.append(
+            f'<tr><th scope="row"><a href="{url}">{name}</a></th><td>{departement}</td>'
+            f'<td class="number">{number(commune.count)}</td></tr>'
         )
-    )
+    return mark_safe("\n".join(rows))  # escaped parts
 
 
 def _legend_html(legend: list[tuple[str, str]]) -> SafeString:

@@ -3,18 +3,17 @@ essor/core/navigation.py): an authority's initiatives on its profile sheet, and 
 initiatives among the home page's figures. Imported by wagtail_hooks.py, which registers them."""
 
 from django.db import connection
-from django.urls import reverse
 from django.utils.http import urlencode
 from wagtail import hooks
 
 from essor.core.caching import remember
 from essor.core.navigation import AUTHORITY_RELATED_HOOK, HOME_FIGURES_HOOK
+from essor.core.paths import path_of, slug_path
 from essor.initiatives import selectors
 from essor.initiatives.models import Initiative, Involvement
 from essor.members.models import Authority
 
 AUTHORITY_SHOWN = 10
-_SLUG_MARK = "slug-mark"
 
 
 @hooks.register(AUTHORITY_RELATED_HOOK)
@@ -37,11 +36,11 @@ def authority_initiatives(authority: Authority) -> dict | None:
         ]
     if not rows:
         return None
-    head, _mark, tail = reverse("initiatives:detail", args=[_SLUG_MARK]).partition(_SLUG_MARK)
+    initiative_url = slug_path("initiatives:detail")
     items = [
         {
             "label": row["name"],
-            "url": f"{head}{row['slug']}{tail}",
+            "url": initiative_url(row["slug"]),
             "meta": f"lancée en {row['year_started']}" if row["year_started"] else "",
         }
         for row in rows[:AUTHORITY_SHOWN]
@@ -51,7 +50,7 @@ def authority_initiatives(authority: Authority) -> dict | None:
         items.append(
             {
                 "label": f"Voir les {total} initiatives",
-                "url": f"{reverse('initiatives:list')}?{urlencode({'collectivite': authority.slug})}",
+                "url": f"{path_of('initiatives:list')}?{urlencode({'collectivite': authority.slug})}",
                 "meta": "",
             }
         )

@@ -5,11 +5,11 @@ each request: a template loop costs far more per row than these few string joins
 
 import datetime
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Context, Decimal
 from html import escape
 from urllib.parse import quote
 
 from django.http import HttpRequest
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
@@ -22,9 +22,21 @@ from essor.core.roles import Role, has_role
 from essor.core.text import group_thousands
 from essor.members import selectors
 from essor.members.models import Authority, AuthorityKind, PositionKind
+from essor.territories.models import Territory
 
 _POSITION_KINDS = dict(PositionKind.choices)
 _AUTHORITY_KINDS = dict(AuthorityKind.choices)
+# Territory.level_label() reads the same labels through get_FOO_display(), which builds its
+# dictionary of choices on every call: the sheet asks for four or five of them.
+_TERRITORY_NATURES = dict(Territory._meta.get_field("nature").flatchoices)
+_TERRITORY_KINDS = dict(Territory._meta.get_field("kind").flatchoices)
+
+
+def level_label(territory: Territory) -> str:
+    """territory.level_label: its legal nature if known, else its level."""
+    if territory.nature:
+        return str(_TERRITORY_NATURES.get(territory.nature, territory.nature))
+    return str(_TERRITORY_KINDS.get(territory.kind, territory.kind))
 
 
 def sheet_context(request: HttpRequest, authority: Authority) -> dict:
@@ -49,6 +61,11 @@ def sheet_context(request: HttpRequest, authority: Authority) -> dict:
     return {
         "authority": authority,
         "territory": territory,
+        "level_label": (
+            level_label(territory)
+            if territory
+            else str(_AUTHORITY_KINDS.get(authority.kind, authority.kind))
+        ),
         "population": group_thousands(territory.population) if territory else "",
         "joined_on": joined_on,
         "joined_year": f"{joined_on.year:04d}" if joined_on else "",
@@ -105,6 +122,23 @@ def long_date(day: datetime.date) -> str:
     return f"{day.day} {_months()[day.month]} {day.year:04d}"
 
 
+# Django's French format: no-break spaces between thousands, a comma before decimals.
+_FRENCH_NUMBER = str.maketrans({",": "\u00a0", ".": ","})
+
+
+def french_number(value: Decimal, places: int) -> str:
+    """The `floatformat:"-<places>g"` filter of the former template, in French: a whole number
+    as it is, any other rounded half up to `places` decimals, thousands grouped. Written out:
+    the filter's locale machinery cost more than the rest of a row."""
+    if value == value.to_integral_value():
+        text = f"{int(value):,}"
+    else:
+        # A precision wide enough for any amount, as the filter sets it.
+        rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, Context(prec=60))
+        text = f"{rounded if rounded else abs(rounded):,.{places}f}"  # never "-0,00"
+    return text.translate(_FRENCH_NUMBER)
+
+
 def figures_html(figures: list[dict]) -> SafeString:
     """The items of the figures' list, every value escaped."""
     return mark_safe("".join(_figure_item(figure) for figure in figures))  # all escaped
@@ -115,7 +149,7 @@ def _figure_item(figure: dict) -> str:
     year = f" ({figure['year']})" if figure["year"] else ""
     return (
         '\n    <li class="figure"><span class="figure__value">'
-        f"{floatformat(figure['value'], '-2g')}{unit}</span> "
+        f"{french_number(figure['value'], 2)}{unit}</span> "
         f'<span class="figure__label">{escape(figure["label"])}{year}</span></li>\n    '
     )
 
@@ -136,7 +170,7 @@ def budgets_html(budgets: list[dict]) -> SafeString:
     return mark_safe(  # every value is escaped
         "".join(
             f'<tr><th scope="row">{budget["year"]}</th>'
-            f'<td class="number">{floatformat(budget["amount"], "0g")} €</td>'
+            f'<td class="number">{french_number(budget["amount"], 0)} €</td>'
             f"<td>{escape(budget['note'])}</td></tr>"
             for budget in budgets
         )
@@ -218,7 +252,7 @@ def parents_html(parents: list[selectors.SheetParent]) -> SafeString:
         if parent.url:
             name = f'<a href="{escape(parent.url)}">{name}</a>'
         member = "<strong>adhérente</strong>" if parent.is_member else "non adhérente"
-        items.append(f"<li>{escape(parent.territory.level_label)} : {name} — {member}</li>")
+        items.append(f"<li>{escape(level_label(parent.territory))} : {name} — {member}</li>")
     return mark_safe("\n".join(items))
 
 

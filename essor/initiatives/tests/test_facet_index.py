@@ -4,10 +4,13 @@ as a rebuild from scratch would make it."""
 import random
 from io import StringIO
 
+import numpy as np
 import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.management import call_command
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.html import escape
 
 from essor.core.models import Theme
 from essor.core.services import theme_get_or_create
@@ -329,3 +332,64 @@ def test_filters_problems_and_legends_written_in_python_are_escaped():
     dots = maps._dot_legend_html([(5.0, "1 <b>"), (17.6, "9 initiatives")])
     assert 'width="5" height="5" viewBox="0 0 5 5"' in dots and 'width="18"' in dots
     assert "1 &lt;b&gt; dans la commune" in dots
+
+
+def test_communes_ranked_and_cut_out_as_sorting_and_splitting_do():
+    rng = random.Random(11)
+    for _draw in range(30):
+        size = rng.randint(1, 60)
+        totals = np.array([rng.choice([0, 0, 1, 2, 3, 9]) for _ in range(size)], dtype=np.int64)
+        present = np.flatnonzero(totals)
+        if not present.size:
+            continue
+        limit = rng.randint(1, size)
+        expected = present[np.lexsort((present, -totals[present]))][:limit]
+        order = facet_index._most_first(totals, present, limit)
+        assert order.tolist() == expected.tolist()
+        names = [rng.choice(["Èze", "Saint-Étienne", "", "Bâ", "Ys"]) for _ in range(size)]
+        encoded = "\x1f".join(names).encode()
+        assert facet_index._picked(encoded, "\x1f", order) == [names[i] for i in order]
+    assert facet_index._picked(b"a,b", ",", np.array([], dtype=np.int64)) == []
+
+
+def test_map_tables_and_dots_written_at_once_are_escaped_one_by_one():
+    texts = ['<b>"Auch"', "l'&", "", "plain"]
+    assert maps._escaped_each(texts) == [escape(text) for text in texts]
+    assert maps._escaped_each(["a\x1fb", "<"]) == ["a\x1fb", "&lt;"]  # the joiner in a text
+    assert maps._escaped_each([]) == []
+    number = maps._number_writer()
+    for value in (0, 999, 1000, 12345, 1234567):
+        assert number(value) == str(intcomma(value))
+    # A commune code that is not official: the address's part escaped as a whole would be.
+    urls = maps._PlaceUrls(browse.BrowseForm(QueryDict("theme=a&b")).filters())
+    assert not maps._dot_tails("<&>")  # no position: no dot
+    tail = maps._escaped_place("<&>")
+    assert urls.escaped_prefix + tail == escape(urls("commune", "<&>"))
+    region = maps.AreaRow("84", 'Rhône <b>"', 3, '/i/?lieu=region%3A84&x="')
+    region.departements.append(maps.AreaRow("01", "Ain & <i>", 2, "/i/?a=1&b=2"))
+    html = maps._regions_html([region])
+    assert '<a href="/i/?lieu=region%3A84&amp;x=&quot;">Rhône &lt;b&gt;&quot;</a>' in html
+    assert '<a href="/i/?a=1&amp;b=2">Ain &amp; &lt;i&gt; (01)</a>' in html
+
+
+@pytest.mark.parametrize("walked_at_most", [0, 10**9])
+def test_a_selection_s_page_is_the_same_read_by_id_or_walking_the_order(
+    synthetic, monkeypatch, walked_at_most
+):
+    monkeypatch.setattr(browse, "WALKED_AT_MOST", walked_at_most)
+    choices = browse.facet_choices()
+    rng = random.Random(5)
+    for _draw in range(15):
+        query = _random_query(rng, choices)
+        query.setlist("theme", [rng.choice(choices.lists["theme"])[0]])  # always a selection
+        filters = browse.BrowseForm(query, choices=choices).filters()
+        summary = browse.browse_summary(filters, choices)
+        assert summary.published == browse.matching(browse.BrowseFilters()).count()
+        walks = browse._walks_the_order(filters.sort, summary, browse.PAGE_SIZE)
+        expected = bool(walked_at_most and summary.count) and filters.sort in ("nom", "recent")
+        assert walks == expected
+        for start in (0, 3):
+            stop = start + browse.PAGE_SIZE
+            assert browse.page_lines(filters, summary, start, stop) == browse.initiative_lines(
+                browse.sorted_matching(filters), start, stop
+            ), filters

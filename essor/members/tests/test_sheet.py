@@ -6,13 +6,22 @@ from decimal import Decimal
 
 import pytest
 from django.template import engines
+from django.template.defaultfilters import floatformat
 
 from essor.core.caching import CACHE_HEADER
 from essor.core.services import theme_get_or_create
 from essor.core.testing import assert_page_ok, count_queries
 from essor.members import selectors, services
-from essor.members.sheet import axes_html, budgets_html, figures_html, long_date
+from essor.members.sheet import (
+    axes_html,
+    budgets_html,
+    figures_html,
+    french_number,
+    level_label,
+    long_date,
+)
 from essor.members.tests.factories import authority_for, person
+from essor.territories.models import EpciNature, Territory, TerritoryKind
 
 pytestmark = pytest.mark.django_db
 JOINED = datetime.date(2012, 1, 1)
@@ -182,6 +191,24 @@ def test_figures_axes_and_budgets_are_written_as_the_template_wrote_them():
     assert axes_html(axes) == _former("axes", axes=axes)
     assert budgets_html(budgets) == _former("budgets", budgets=budgets)
     assert "<b>" not in figures_html(figures) + axes_html(axes) + budgets_html(budgets)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "0.004", "-0.004", "0.005", "0.995", "12.3", "12.345", "999.5", "1000", "1E+3",
+     "52000", "1234567.89", "-1234.555", "999999999999.99", "1250000.00", "-0.5"],
+)  # fmt: skip
+def test_numbers_are_written_as_the_floatformat_filter_wrote_them(value):
+    number = Decimal(value)
+    assert french_number(number, 2) == floatformat(number, "-2g")
+    assert french_number(number, 0) == floatformat(number, "0g")
+
+
+def test_level_labels_are_those_of_the_territory():
+    for kind in TerritoryKind.values:
+        for nature in ["", *EpciNature.values]:
+            territory = Territory(kind=kind, nature=nature)
+            assert level_label(territory) == territory.level_label
 
 
 @pytest.mark.parametrize("day", [datetime.date(2024, 1, 28), datetime.date(2009, 8, 1)])

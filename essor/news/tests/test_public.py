@@ -13,6 +13,7 @@ from essor.core.navigation import AUTHORITY_RELATED_HOOK
 from essor.core.roles import Role
 from essor.core.testing import assert_page_ok
 from essor.members.tests.factories import authority_for
+from essor.news import selectors
 from essor.news.public_hooks import authority_articles
 from essor.news.search_documents import agenda_entry_source, article_source
 from essor.news.tests.factories import article_make, entry_make, news_fixture, rubric_make
@@ -206,6 +207,31 @@ def test_an_authority_sheet_lists_its_public_articles(articles):
     assert related["items"][0]["label"] == "Caen lance une monnaie locale"
     assert authority_articles(authority_for("14047")) is None
     assert authority_articles in hooks.get_hooks(AUTHORITY_RELATED_HOOK)
+
+
+def test_the_sheet_articles_read_in_sql_are_those_of_the_selector(articles):
+    """The hook's plain SQL finds, in the same order and number, what
+    selectors.articles_of_authority() finds: drafts and members-only articles left out, the
+    latest first, ties by the newest article, AUTHORITY_SHOWN at most."""
+    caen, rubric = articles["caen"], articles["territories"]
+    day = datetime.date(2024, 3, 1)
+    for number in range(selectors.AUTHORITY_SHOWN + 2):
+        article_make(f"Article <{number}>", rubric=rubric, date=day, authorities=(caen,))
+    article_make("Brouillon", rubric=rubric, authorities=(caen,), live=False)
+    article_make("Adhérents", rubric=rubric, authorities=(caen,), audience=Audience.MEMBERS)
+    expected = [
+        (
+            article.title,
+            article.get_absolute_url(),
+            f"{rubric.name}, {selectors.french_date(article.date)}",
+        )
+        for article in selectors.articles_of_authority(caen)[: selectors.AUTHORITY_SHOWN]
+    ]
+
+    items = authority_articles(caen)["items"]
+
+    assert [(item["label"], item["url"], item["meta"]) for item in items] == expected
+    assert len(items) == selectors.AUTHORITY_SHOWN
 
 
 def test_news_fixture_is_published_and_public(client):
