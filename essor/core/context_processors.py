@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from essor.core import navigation
+from essor.core.paths import layout_links
 from essor.core.roles import ROLE_LABELS, user_role
 from essor.core.selectors import footer_links, network_identity
 
@@ -14,4 +15,5 @@ def essor(request: HttpRequest) -> dict:
         "essor_role_label": ROLE_LABELS[role],
         "essor_footer_links": footer_links(),
         "essor_network": network_identity(),
+        "essor_links": layout_links(),
     }

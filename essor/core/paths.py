@@ -4,6 +4,8 @@ configuration and script prefix rather than per line or request: they only depen
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _SLUG_MARK = "slug-mark"
@@ -46,3 +48,33 @@ def path_of(name: str) -> str:
     if path is None:
         path = _routes[key] = reverse(name)
     return path
+
+
+# The addresses and assets every page's layout links to.
+_LAYOUT_ROUTES = {
+    "login": "accounts:login",
+    "account": "accounts:account",
+    "logout": "accounts:logout",
+    "admin": "wagtailadmin_home",
+    "sitemap": "sitemap",
+}
+_LAYOUT_ASSETS = {
+    "css": "essor/css/essor.css",
+    "print_css": "essor/css/print.css",
+    "favicon": "essor/img/favicon.svg",
+}
+_layouts: dict[tuple, dict[str, str]] = {}
+
+
+def layout_links() -> dict[str, str]:
+    """The layout's addresses ("login", "sitemap"…) and its stylesheets' and icon's URLs
+    ("css", "print_css", "favicon"), worked out once per URL configuration, script prefix and
+    static files' address (the versioned names only change with a deployment)."""
+    key = (get_urlconf(), get_script_prefix(), settings.STATIC_URL)
+    links = _layouts.get(key)
+    if links is None:
+        links = _layouts[key] = {
+            **{name: path_of(route) for name, route in _LAYOUT_ROUTES.items()},
+            **{name: static(asset) for name, asset in _LAYOUT_ASSETS.items()},
+        }
+    return links

@@ -8,6 +8,7 @@ from wagtail.models import Page, Site
 from essor.core.caching import kept
 from essor.core.compiled import CompiledQuery
 from essor.core.models import NetworkSettings
+from essor.core.paths import address_maker
 
 # The footer pages every French public site owes its visitors (RGAA, RGPD, LCEN).
 LEGAL_PAGES = [
@@ -76,5 +77,8 @@ def _served_url(url_path: str, site_roots: list[str]) -> str | None:
     (`site_roots`: Site.get_site_root_paths(), kept by Wagtail until a site changes)."""
     for root in site_roots:
         if url_path.startswith(root):
-            return reverse("wagtail_serve", args=(url_path[len(root) :],))
+            path = url_path[len(root) :]
+            if not path.isascii():  # reverse() quotes what an address cannot hold as is
+                return reverse("wagtail_serve", args=(path,))
+            return address_maker("wagtail_serve", "essor-mark/")(path)
     return None

@@ -281,10 +281,15 @@ class Event(
         return "events/event_detail.html"
 
     def get_preview_context(self, request: object, mode_name: str) -> dict:
-        from essor.events.selectors import event_display  # selectors import models
+        # page_html and selectors import models.
+        from essor.events import page_html
+        from essor.events.selectors import event_display
 
         context = super().get_preview_context(request, mode_name)
-        context["display"] = event_display(self, request.user, preview=True)
+        display = context["display"] = event_display(self, request.user, preview=True)
+        context.update(page_html.page_parts(self, display["registration"]))
+        context["head_html"] = page_html.event_head_html(self, display)
+        context["body_html"] = page_html.event_body_html(self, display)
         return context
 
     @property

@@ -97,33 +97,32 @@ def published_event(slug: str) -> Event | None:
     return event
 
 
-# The programme: sessions, who speaks in them, the positions of those whose title is not given
-# for the session, what the sessions produced. Each in the order of the admin's inlines.
+# The programme: sessions, who speaks in them (with the positions of those whose title is not
+# given for the session), what the sessions produced. Each in the order of the admin's inlines.
 _SESSIONS = (
     "SELECT id, title, format, summary, sort_order, day, start_time, end_time, site, questions"
     " FROM events_eventsession WHERE event_id = %s ORDER BY sort_order, id"
 )
+# A contribution without a title for the session comes once per position of its person (in
+# members' Position ordering, latest first; the body as Organisation.__str__ prints it), with
+# NULL positions when there is none or a title is given: one statement rather than a second
+# one walking the contributions again (each statement is compiled, and reads its tables'
+# pages, anew on every request's connection).
 _CONTRIBUTIONS = (
-    "SELECT contribution.session_id, contribution.role, contribution.person_id,"
-    " contribution.position_title, person.first_name, person.last_name, person.slug,"
-    " person.email, person.phone"
+    "SELECT contribution.id, contribution.session_id, contribution.role,"
+    " contribution.person_id, contribution.position_title, person.first_name,"
+    " person.last_name, person.slug, person.email, person.phone,"
+    " position.id, position.title, position.start_date, position.end_date, authority.name,"
+    " organisation.name, organisation.acronym"
     " FROM events_sessioncontribution contribution"
     " INNER JOIN events_eventsession session ON session.id = contribution.session_id"
     " INNER JOIN members_person person ON person.id = contribution.person_id"
-    " WHERE session.event_id = %s ORDER BY contribution.sort_order, contribution.id"
-)
-# As members' Position ordering (latest first); the body as Organisation.__str__ prints it.
-_UNTITLED_POSITIONS = (
-    "SELECT position.person_id, position.title, position.start_date, position.end_date,"
-    " authority.name, organisation.name, organisation.acronym"
-    " FROM members_position position"
+    " LEFT JOIN members_position position ON position.person_id = contribution.person_id"
+    " AND contribution.position_title = ''"
     " LEFT JOIN members_authority authority ON authority.id = position.authority_id"
     " LEFT JOIN members_organisation organisation ON organisation.id = position.organisation_id"
-    " WHERE position.person_id IN (SELECT contribution.person_id"
-    " FROM events_sessioncontribution contribution"
-    " INNER JOIN events_eventsession session ON session.id = contribution.session_id"
-    " WHERE session.event_id = %s AND contribution.position_title = '')"
-    " ORDER BY position.start_date DESC, position.title, position.id"
+    " WHERE session.event_id = %s ORDER BY contribution.sort_order, contribution.id,"
+    " position.start_date DESC, position.title, position.id"
 )
 _OUTPUTS = (
     "SELECT output.session_id, output.kind, output.text, output.attributed_to"
@@ -139,15 +138,11 @@ def sessions(event_id: int) -> list[tuple]:
 
 
 def contributions(event_id: int) -> list[tuple]:
-    """(session_id, role, person_id, position_title, first_name, last_name, slug, email,
-    phone)"""
+    """(id, session_id, role, person_id, position_title, first_name, last_name, slug, email,
+    phone, then the position's id, title, start_date, end_date, authority name, organisation
+    name, organisation acronym — all None without one): a row per position of an untitled
+    contribution's person."""
     return fetch(_CONTRIBUTIONS, [event_id])
-
-
-def untitled_positions(event_id: int) -> list[tuple]:
-    """The positions of the people speaking without a title given for the session: (person_id,
-    title, start_date, end_date, authority name, organisation name, organisation acronym)."""
-    return fetch(_UNTITLED_POSITIONS, [event_id])
 
 
 def outputs(event_id: int) -> list[tuple]:

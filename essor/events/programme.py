@@ -45,8 +45,10 @@ class Speaker:
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
-    def sort_key(self) -> tuple[str, str]:
-        return (_fold(self.last_name), _fold(self.first_name))
+    def sort_key(self) -> str:
+        """The last name then the first, folded. One string, folded at once: the separator,
+        the lowest character, orders it as the pair (last name, first name) would."""
+        return _fold(f"{self.last_name}\x00{self.first_name}")
 
 
 @dataclass
@@ -105,6 +107,8 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def _fold(text: str) -> str:
     """Case and accents dropped: the speakers' sort key."""
+    if text.isascii():  # most names: nothing to decompose (NFKD leaves ASCII as it is)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     # Only the non-ASCII characters can be combining: when they all are (the accents of
     # French names), one substitution drops them, rather than a test per character.
@@ -291,29 +295,49 @@ def programme_of(event: Event) -> Programme:
     return Programme(event_programme(event), event_speakers(event), people)
 
 
-def _positions(rows: list[tuple]) -> dict[int, list[PositionRow]]:
-    """Each person's positions from page_reads.untitled_positions rows, latest first."""
-    found: dict[int, list[PositionRow]] = {}
-    for person_id, title, start, end, authority, organisation, acronym in rows:
-        body = authority if authority is not None else organisation
-        if authority is None and organisation is not None and acronym:
-            body = f"{organisation} ({acronym})"  # as Organisation.__str__
-        found.setdefault(person_id, []).append(PositionRow(title, body or "None", start, end))
-    return found
+def _contributions(rows: list[tuple]) -> tuple[dict[int, list[tuple]], dict[int, list]]:
+    """From page_reads.contributions rows: each session's contributions (session_id, role,
+    person_id, position_title, first_name, last_name, slug, email, phone) in their order, and
+    the positions of each person speaking without a title, latest first (read with their
+    first such contribution: the others repeat them)."""
+    by_session: dict[int, list[tuple]] = {}
+    positions: dict[int, list[PositionRow]] = {}
+    positions_from: dict[int, int] = {}  # person id → the contribution giving their positions
+    last = None
+    for row in rows:
+        contribution_id, contribution, position_id = row[0], row[1:10], row[10]
+        if contribution_id != last:
+            last = contribution_id
+            by_session.setdefault(contribution[0], []).append(contribution)
+        if position_id is None:
+            continue
+        person_id = contribution[2]
+        if positions_from.setdefault(person_id, contribution_id) == contribution_id:
+            positions.setdefault(person_id, []).append(_position(*row[11:]))
+    return by_session, positions
+
+
+def _position(
+    title: str,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    authority: str | None,
+    organisation: str | None,
+    acronym: str | None,
+) -> PositionRow:
+    body = authority if authority is not None else organisation
+    if authority is None and organisation is not None and acronym:
+        body = f"{organisation} ({acronym})"  # as Organisation.__str__
+    return PositionRow(title, body or "None", start, end)
 
 
 def programme_read(event: Event) -> Programme:
-    """The programme of a saved event read as rows: four queries (two without sessions,
-    three when every contribution has its title), whatever its size."""
+    """The programme of a saved event read as rows: three queries (one without sessions),
+    whatever its size."""
     event_day = _event_day(event)
     sessions = page_reads.sessions(event.pk)
-    contributions = page_reads.contributions(event.pk) if sessions else []
-    untitled = any(not row[3] for row in contributions)
-    positions = _positions(page_reads.untitled_positions(event.pk)) if untitled else {}
+    by_session, positions = _contributions(page_reads.contributions(event.pk) if sessions else [])
     outputs = page_reads.outputs(event.pk) if sessions else ()
-    by_session: dict[int, list[tuple]] = {}
-    for row in contributions:
-        by_session.setdefault(row[0], []).append(row)
     items, seen, people = [], {}, {}
     by_pk = {}
     for pk, title, format, summary, order, day, start, end, site, questions in sessions:

@@ -29,7 +29,7 @@ def escape(text: object) -> str:
     return _html_escape(text) if _SPECIAL.search(text) else text
 
 
-def _plural(count: int) -> str:
+def plural(count: int) -> str:
     return "" if count == 1 else "s"
 
 
@@ -40,8 +40,8 @@ def _seats(card: "EventCard") -> str:
     opened = " · inscriptions ouvertes" if card.registration_open else ""
     if card.seats_left is not None:
         if card.seats_left:
-            plural = _plural(card.seats_left)
-            text = f"{card.seats_left} place{plural} restante{plural}"
+            ending = plural(card.seats_left)
+            text = f"{card.seats_left} place{ending} restante{ending}"
         else:
             text = "Complet : liste d'attente"
         return f'\n  <p class="event-card__seats">{text}{opened}</p>'
@@ -242,7 +242,7 @@ def site_items_html(places: list) -> SafeString:
         line = f" : {escape(place.line)}" if place.line else ""
         count = place.participant_count
         if count:
-            line += f' <span class="meta">({_integer(count)} participant{_plural(count)})</span>'
+            line += f' <span class="meta">({integer_text(count)} participant{plural(count)})</span>'
         items.append(f"<li><strong>{escape(place.name)}</strong>{line}</li>")
     return mark_safe("".join(items))  # escaped above
 
@@ -276,7 +276,7 @@ def programme_html(days: list[dict]) -> SafeString:
 # --- the lists' navigation -------------------------------------------------------------------
 
 
-def _integer(value: int) -> str:
+def integer_text(value: int) -> str:
     """An integer as a template prints it: localize() gives str() unless thousands are
     grouped (USE_THOUSAND_SEPARATOR), at a tenth of the cost."""
     return localize(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
@@ -289,7 +289,7 @@ def kind_links_html(links: list[dict]) -> SafeString:
             f'<li><a href="{escape(link["url"])}"'
             + (' aria-current="true"' if link["current"] else "")
             + f'>{escape(link["label"])} <span class="event-kinds__count">'
-            f"({_integer(link['count'])})</span></a></li>"
+            f"({integer_text(link['count'])})</span></a></li>"
             for link in links
         )
     )
@@ -301,8 +301,8 @@ def year_rows_html(years: list, year_url: Callable[[int], str]) -> SafeString:
     return mark_safe(  # escaped
         "".join(
             f'<tr><th scope="row"><a href="{escape(year_url(year.year))}">'
-            f"{_integer(year.year)}</a></th>"
-            f'<td class="number">{_integer(year.events)}</td>'
+            f"{integer_text(year.year)}</a></th>"
+            f'<td class="number">{integer_text(year.events)}</td>'
             f'<td class="number">'
             f"{escape(year.participants_label) if year.participants else '—'}</td></tr>"
             for year in years

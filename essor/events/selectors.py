@@ -211,7 +211,7 @@ def location_text(event: Event, places: list[Place] | None = None) -> str:
 # --- agenda filters --------------------------------------------------------------------------
 
 
-def _theme_choices() -> list[tuple[str, str]]:
+def theme_choices() -> list[tuple[str, str]]:
     def compute() -> list[tuple[str, str]]:
         # Each theme looked up in the links by its index, rather than every link read.
         return sorted(page_reads.themes_in_use(), key=lambda row: fold(row[1]))
@@ -219,7 +219,7 @@ def _theme_choices() -> list[tuple[str, str]]:
     return [("", "Tous les thèmes"), *remember("events:theme-choices", compute)]
 
 
-def _year_choices(years: "list[YearSummary]") -> list[tuple[int | str, str]]:
+def year_choices(years: "list[YearSummary]") -> list[tuple[int | str, str]]:
     return [("", "Toutes les années"), *((row.year, str(row.year)) for row in years)]
 
 
@@ -244,20 +244,24 @@ class EventFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A list, not a callable: a callable would be read again by the validation and by
         # each rendering of the field.
-        self.fields["theme"].choices = _theme_choices()
+        self.fields["theme"].choices = theme_choices()
 
     def filters(self) -> "EventFilters":
         """The valid filters; an invalid one is dropped (the form says why)."""
         if not self.is_bound:
             return EventFilters()
         self.is_valid()
-        valid = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-        return EventFilters(
-            kind=valid.get("type") or "",
-            theme=valid.get("theme") or "",
-            audience=valid.get("public") or "",
-            year=valid.get("annee"),
-        )
+        return filters_of({k: v for k, v in self.cleaned_data.items() if k not in self.errors})
+
+
+def filters_of(cleaned: dict) -> "EventFilters":
+    """The filters of the forms' cleaned values (by field name; any may be missing)."""
+    return EventFilters(
+        kind=cleaned.get("type") or "",
+        theme=cleaned.get("theme") or "",
+        audience=cleaned.get("public") or "",
+        year=cleaned.get("annee"),
+    )
 
 
 class PastFilterForm(EventFilterForm):
@@ -275,7 +279,7 @@ class PastFilterForm(EventFilterForm):
     ) -> None:
         """`years`: all_past_years(), when the caller has already read it."""
         super().__init__(*args, **kwargs)
-        self.fields["annee"].choices = _year_choices(all_past_years() if years is None else years)
+        self.fields["annee"].choices = year_choices(all_past_years() if years is None else years)
 
 
 @dataclass(frozen=True)

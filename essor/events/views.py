@@ -12,13 +12,13 @@ from dataclasses import replace
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from essor.core.caching import cache_public_page, remember
-from essor.events import ical, programme, rendering, selectors
+from essor.core.filter_forms import FilterFormWriter
+from essor.core.paths import path_of
+from essor.events import ical, page_html, programme, rendering, selectors
 from essor.events.models import Event, EventKind
 
 FEED_LIMIT = 1000
@@ -65,11 +65,20 @@ def _page(rows: selectors.CardRows, size: int, count: int, number: str | None) -
     return paginator.get_page(number)
 
 
+# The lists' filter forms, written in Python for a valid query (core.filter_forms).
+_AGENDA_FILTERS = FilterFormWriter(
+    selectors.EventFilterForm, mark_safe("Filtrer l'agenda"), selectors.filters_of
+)
+_PAST_FILTERS = FilterFormWriter(
+    selectors.PastFilterForm, mark_safe("Filtrer les événements passés"), selectors.filters_of
+)
+
+
 @cache_public_page
 def agenda(request: HttpRequest) -> HttpResponse:
-    form = selectors.EventFilterForm(request.GET or None)
-    filters = form.filters()
-    base = reverse("events:agenda")
+    base = path_of("events:agenda")
+    query = _AGENDA_FILTERS.query(request.GET, base, {"theme": selectors.theme_choices()})
+    filters = query.filters
     counts = selectors.upcoming_kind_counts(replace(filters, kind=""))
     total = counts.get(filters.kind, 0) if filters.kind else sum(counts.values())
     kind_links = _kind_links(filters, counts, base)
@@ -80,7 +89,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
         request,
         "events/agenda.html",
         {
-            "form": form,
+            "filter_form": query.form_html,
             "filters": filters,
             "page": page,
             "cards": rendering.cards_html(selectors.event_cards(page.object_list), level=3),
@@ -107,8 +116,13 @@ def _year_links(query: QueryDict) -> Callable[[int], str]:
 @cache_public_page
 def past_events(request: HttpRequest) -> HttpResponse:
     every_year = selectors.all_past_years()
-    form = selectors.PastFilterForm(request.GET or None, years=every_year)
-    filters = form.filters()
+    query = _PAST_FILTERS.query(
+        request.GET,
+        path_of("events:past"),
+        {"theme": selectors.theme_choices(), "annee": selectors.year_choices(every_year)},
+        make_form=lambda data: selectors.PastFilterForm(data, years=every_year),
+    )
+    filters = query.filters
     if filters == selectors.EventFilters(year=filters.year):  # no filter, or the year alone
         years = [row for row in every_year if filters.year in (None, row.year)]
     else:
@@ -124,7 +138,7 @@ def past_events(request: HttpRequest) -> HttpResponse:
         request,
         "events/past.html",
         {
-            "form": form,
+            "filter_form": query.form_html,
             "filters": filters,
             "page": page,
             "count": page.paginator.count,
@@ -152,10 +166,9 @@ def _article(event: Event, user: object, base_url: str) -> dict:
         with_registration=False,
         relations=selectors.relations_read(event),
     )
-    context = {"object": event, "event": event, "display": display}
     return {
-        "head_html": render_to_string("events/_event_head.html", context),
-        "body_html": render_to_string("events/_event_body.html", context),
+        "head_html": page_html.event_head_html(event, display),
+        "body_html": page_html.event_body_html(event, display),
         "json_ld": selectors.event_json_ld(event, display, base_url),
     }
 
@@ -182,8 +195,8 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "object": event,
             "event": event,
-            "registration": registration,
-            # Rendered by the template engine, which escaped them.
+            **page_html.page_parts(event, registration),
+            # Written by page_html, which escaped them.
             "head_html": mark_safe(parts["head_html"]),
             "body_html": mark_safe(parts["body_html"]),
             "json_ld": selectors.json_for_script(json_ld),

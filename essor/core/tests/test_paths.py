@@ -27,3 +27,14 @@ def test_paths_follow_the_script_prefix_the_site_is_served_under():
     finally:
         set_script_prefix("/")
     assert not path_of("members:directory").startswith("/essor/")
+
+
+def test_the_layout_links_are_the_routes_and_versioned_assets():
+    from django.templatetags.static import static
+
+    from essor.core.paths import layout_links
+
+    links = layout_links()
+    assert links["login"] == reverse("accounts:login")
+    assert links["sitemap"] == reverse("sitemap")
+    assert links["css"] == static("essor/css/essor.css")

@@ -354,7 +354,7 @@ def test_the_lists_read_in_sql_are_the_orm_s(listed, filters):
 def test_the_event_page_s_queries_do_not_grow_with_its_relations(
     client, uncached, full_event, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = client.get(full_event.get_absolute_url())
     assert response.status_code == 200
     page = response.content.decode()
@@ -463,6 +463,20 @@ def test_the_speakers_sort_key_folds_as_character_by_character():
 
     for name in ("Élodie", "Lemoine", "Ørsted", "Straße", "Œuvre", "José-María", "李", ""):
         assert programme._fold(name) == by_character(name), name
+
+
+def test_the_speakers_sort_key_orders_as_the_folded_names_pair():
+    names = [("Lé", "Zoé"), ("Le", "Ana"), ("Lemoine", "Claire"), ("Lemoine", "Élodie"), ("", "X")]
+    names += [("Léa", ""), ("Ørsted", "Hans"), ("Orsted", "Anne"), ("Straße", "Eva")]
+    speakers = [
+        programme.Speaker(i, first, last, "", "", "") for i, (last, first) in enumerate(names)
+    ]
+
+    def pair(speaker: programme.Speaker) -> tuple[str, str]:
+        return (programme._fold(speaker.last_name), programme._fold(speaker.first_name))
+
+    by_key = sorted(speakers, key=lambda speaker: speaker.sort_key)
+    assert [pair(s) for s in by_key] == sorted(pair(s) for s in speakers)
 
 
 def test_a_card_s_html_matches_its_parts():

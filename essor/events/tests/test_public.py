@@ -653,7 +653,7 @@ def test_the_page_s_queries_do_not_grow_with_the_programme(
     client.get("/evenements/")  # the session and the user's groups, read once
 
     for event, sessions in ((small, 20), (large, 40)):
-        with django_assert_max_num_queries(24):
+        with django_assert_max_num_queries(14):
             response = client.get(event.get_absolute_url())
         assert response.content.decode().count('class="programme-session"') == sessions
 
