@@ -148,6 +148,16 @@ def _programme(display: dict) -> str:
     )
 
 
+def _section(anchor: str, heading: str, inner: str) -> str:
+    """A section of the page, titled `heading` (escaped by the caller), reachable at #anchor."""
+    return (
+        f'\n<section class="section" aria-labelledby="{anchor}">\n'
+        f'  <h2 id="{anchor}">{heading}</h2>\n'
+        f"  {inner}\n"
+        "</section>\n"
+    )
+
+
 def _speakers(display: dict) -> str:
     if not display["speakers"]:
         return ""
@@ -157,14 +167,8 @@ def _speakers(display: dict) -> str:
         else '<p class="meta">Les coordonnées des intervenants sont réservées aux membres du '
         "réseau.</p>"
     )
-    return (
-        '\n<section class="section" aria-labelledby="intervenants">\n'
-        '  <h2 id="intervenants">Intervenantes et intervenants</h2>\n'
-        f'  <ul class="event-people">{display["speakers_html"]}\n'
-        "  </ul>\n"
-        f"  {reserved}\n"
-        "</section>\n"
-    )
+    people = f'<ul class="event-people">{display["speakers_html"]}\n  </ul>\n  {reserved}'
+    return _section("intervenants", "Intervenantes et intervenants", people)
 
 
 def _members_content(event: Event, display: dict) -> str:
@@ -188,12 +192,7 @@ def _members_content(event: Event, display: dict) -> str:
             f'réservés aux adhérents. <a href="{login}">Connectez-vous</a> avec votre compte '
             "membre pour y accéder.</p>\n  "
         )
-    return (
-        '\n<section class="section" aria-labelledby="replay">\n'
-        '  <h2 id="replay">Replay et supports</h2>\n'
-        f"  {inner}\n"
-        "</section>\n"
-    )
+    return _section("replay", "Replay et supports", inner)
 
 
 def _evaluation(display: dict) -> str:
@@ -210,10 +209,8 @@ def _evaluation(display: dict) -> str:
         )
         quotes += "\n  "
     figure = '    <li class="figure"><span class="figure__value">'
-    return (
-        '\n<section class="section" aria-labelledby="evaluation">\n'
-        '  <h2 id="evaluation">L\'avis des participants</h2>\n'
-        '  <ul class="figures">\n'
+    figures = (
+        '<ul class="figures">\n'
         f"{figure}{integer_text(count)}</span> "
         f'<span class="figure__label">réponse{plural(count)} au questionnaire</span></li>\n'
         f"{figure}{escape(evaluation['satisfaction'])}/5</span> "
@@ -223,9 +220,9 @@ def _evaluation(display: dict) -> str:
         f"{figure}{integer_text(evaluation['satisfied_share'])} %</span> "
         '<span class="figure__label">de participants satisfaits (4 ou 5 sur 5)</span></li>\n'
         "  </ul>\n"
-        f"  {quotes}\n"
-        "</section>\n"
+        f"  {quotes}"
     )
+    return _section("evaluation", "L'avis des participants", figures)
 
 
 _FURTHER = (
@@ -244,12 +241,7 @@ def _further(display: dict) -> str:
         f"<h3>{heading}</h3>\n  <ul>{display['linked_html'][kind]}</ul>" if linked[kind] else ""
         for kind, heading in _FURTHER
     )
-    return (
-        '\n<section class="section" aria-labelledby="pour-aller-plus-loin">\n'
-        '  <h2 id="pour-aller-plus-loin">Pour aller plus loin</h2>\n'
-        f"  {groups}\n"
-        "</section>\n"
-    )
+    return _section("pour-aller-plus-loin", "Pour aller plus loin", groups)
 
 
 def _documents(display: dict) -> str:
@@ -267,12 +259,7 @@ def _documents(display: dict) -> str:
             f'<li><a href="{escape(documents["proceedings"])}" type="application/pdf">'
             "Actes (PDF)</a></li>"
         )
-    return (
-        '\n<section class="section" aria-labelledby="documents">\n'
-        '  <h2 id="documents">Documents</h2>\n'
-        f"  <ul>\n    {kit}\n    {proceedings}\n  </ul>\n"
-        "</section>\n"
-    )
+    return _section("documents", "Documents", f"<ul>\n    {kit}\n    {proceedings}\n  </ul>")
 
 
 def event_body_html(event: Event, display: dict) -> SafeString:

@@ -330,10 +330,8 @@ def year_counts(now: datetime.datetime, filters: Filters) -> list[tuple[int, int
     return [(year, count, total or 0) for year, count, total in rows]
 
 
-# What the cards print of an event (named as selectors.event_cards reads them), with the
-# places taken and whether it has sites.
-CARD_COLUMNS = (
-    "pk",
+# The model fields the cards read (and registration_refusal): not the texts, not the workflow.
+CARD_FIELDS = (
     "title",
     "slug",
     "summary",
@@ -343,6 +341,7 @@ CARD_COLUMNS = (
     "online",
     "venue",
     "address",
+    "commune",
     "audience",
     "live",
     "registration_enabled",
@@ -352,6 +351,12 @@ CARD_COLUMNS = (
     "participant_count",
     "participant_count_is_estimate",
     "cancelled_at",
+)
+# What the cards print of an event, in the order card_rows selects it (named as
+# selectors.event_cards reads them), with the places taken and whether it has sites.
+CARD_COLUMNS = (
+    "pk",
+    *(field for field in CARD_FIELDS if field != "commune"),
     "commune_id",
     "commune__name",
     "commune__postal_codes",

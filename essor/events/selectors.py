@@ -395,28 +395,7 @@ class EventCard:
     cancelled: bool = False
 
 
-# The columns the cards read (and registration_refusal): not the texts, not the workflow.
-CARD_FIELDS = (
-    "title",
-    "slug",
-    "summary",
-    "kind",
-    "starts_at",
-    "ends_at",
-    "online",
-    "venue",
-    "address",
-    "commune",
-    "audience",
-    "live",
-    "registration_enabled",
-    "registration_opens_at",
-    "registration_closes_at",
-    "capacity",
-    "participant_count",
-    "participant_count_is_estimate",
-    "cancelled_at",
-)
+CARD_FIELDS = page_reads.CARD_FIELDS
 
 
 def card_rows(found: QuerySet[Event]) -> QuerySet[Event]:
